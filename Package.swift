@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// Sepal: Flower's federated-learning runtime in Swift. Layers, lowest first; each target
+// depends only on targets above it in this list (see README "Architecture").
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Sepal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sepal", targets: ["sepal"]),
+        .executable(name: "sepal-fleet-load", targets: ["sepal-fleet-load"]),
+        .executable(name: "protogen", targets: ["protogen"]),
+    ],
+    targets: [
+        // C system libraries (Debian packages), each behind a tiny shim header.
+        .systemLibrary(name: "CGRPC", path: "Sources/CGRPC", providers: [.apt(["libgrpc-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Protobuf wire codec, generated Flower messages, and the generator.
+        .target(name: "ProtoWire", swiftSettings: strict),
+        .target(name: "FlowerProto", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .executableTarget(name: "protogen", dependencies: ["ProtoWire"], swiftSettings: strict),
+
+        // gRPC over the C core: bytes and status codes only, no Flower knowledge.
+        .target(name: "RPC", dependencies: ["CGRPC"], swiftSettings: strict),
+
+        // SQLite wrapper and migrator.
+        .target(name: "SQL", dependencies: ["CSQLite"], swiftSettings: strict),
+
+        // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys) and FAB handling.
+        .target(name: "NodeCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], swiftSettings: strict),
+
+        // State: objects, then runs/nodes/messages/tokens/logs.
+        .target(name: "ObjectStore", dependencies: ["SQL", "CCrypto"], swiftSettings: strict),
+        .target(name: "LinkState", dependencies: ["SQL", "ObjectStore"], swiftSettings: strict),
+
+        // Flower servicers: the only layer that sees both RPC and the stores.
+        .target(
+            name: "SuperLink",
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            swiftSettings: strict),
+        .target(name: "SuperExec", dependencies: ["RPC", "FlowerProto", "ProtoWire"], swiftSettings: strict),
+
+        // Executables.
+        .executableTarget(name: "sepal", dependencies: ["SuperLink", "SuperExec"], swiftSettings: strict),
+        .executableTarget(
+            name: "sepal-fleet-load",
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto"],
+            swiftSettings: strict),
+
+        // Tests, one target per layer.
+        .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .testTarget(name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire"], swiftSettings: strict),
+        .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
+        .testTarget(name: "SQLTests", dependencies: ["SQL"], swiftSettings: strict),
+        .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),
+        .testTarget(name: "FABTests", dependencies: ["FAB"], swiftSettings: strict),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
+        .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL"], swiftSettings: strict),
+        .testTarget(
+            name: "SuperLinkTests",
+            dependencies: ["SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            swiftSettings: strict),
+    ]
+)

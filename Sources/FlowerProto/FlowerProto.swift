@@ -1,0 +1,1 @@
+// The FlowerProto layer; see README "Architecture".

@@ -1,0 +1,1 @@
+// The LinkState layer; see README "Architecture".

@@ -1,0 +1,1 @@
+// The ProtoWire layer; see README "Architecture".

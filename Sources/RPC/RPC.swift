@@ -1,0 +1,2 @@
+// The RPC layer; see README "Architecture".
+import CGRPC

@@ -1,0 +1,1 @@
+// The SuperExec layer; see README "Architecture".

@@ -1,0 +1,1 @@
+// The SuperLink layer; see README "Architecture".
