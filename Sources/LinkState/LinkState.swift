@@ -1,1 +1,0 @@
-// The LinkState layer; see README "Architecture".
