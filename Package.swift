@@ -47,7 +47,9 @@ let package = Package(
         .target(name: "SuperExec", dependencies: ["RPC", "FlowerProto", "ProtoWire"], swiftSettings: strict),
 
         // Executables.
-        .executableTarget(name: "sepal", dependencies: ["SuperLink", "SuperExec"], swiftSettings: strict),
+        .executableTarget(
+            name: "sepal", dependencies: ["SuperLink", "SuperExec", "LinkState", "SQL", "RPC"],
+            swiftSettings: strict),
         .executableTarget(
             name: "sepal-fleet-load",
             dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto"],

@@ -1,0 +1,280 @@
+import FlowerProto
+import LinkState
+import ObjectStore
+import RPC
+
+/// Flower's Fleet API (protocol §4.1): what SuperNodes call. Every method is node-authenticated.
+public struct FleetServicer: Sendable {
+    let context: ServiceContext
+    let auth: NodeAuthentication
+
+    public init(context: ServiceContext) {
+        self.context = context
+        self.auth = NodeAuthentication(context: context)
+    }
+
+    /// Registers all 12 Fleet RPCs on `server`.
+    public func register(on server: RPCServer) {
+        let r = ServiceRegistrar(server: server)
+        r.unary(FlwrFleet.registerNode) { req, call throws(SuperLinkError) in try await registerNode(req, call) }
+        r.unary(FlwrFleet.activateNode) { req, call throws(SuperLinkError) in try await activateNode(req, call) }
+        r.unary(FlwrFleet.deactivateNode) { req, call throws(SuperLinkError) in try await deactivateNode(req, call) }
+        r.unary(FlwrFleet.unregisterNode) { req, call throws(SuperLinkError) in try await unregisterNode(req, call) }
+        r.unary(FlwrFleet.sendNodeHeartbeat) { req, call throws(SuperLinkError) in try await sendNodeHeartbeat(req, call) }
+        r.unary(FlwrFleet.pullMessages) { req, call throws(SuperLinkError) in try await pullMessages(req, call) }
+        r.unary(FlwrFleet.pushMessages) { req, call throws(SuperLinkError) in try await pushMessages(req, call) }
+        r.unary(FlwrFleet.getRun) { req, call throws(SuperLinkError) in try await getRun(req, call) }
+        r.unary(FlwrFleet.getFab) { req, call throws(SuperLinkError) in try await getFab(req, call) }
+        r.unary(FlwrFleet.pushObject) { req, call throws(SuperLinkError) in try await pushObject(req, call) }
+        r.unary(FlwrFleet.pullObject) { req, call throws(SuperLinkError) in try await pullObject(req, call) }
+        r.unary(FlwrFleet.confirmMessageReceived) { req, call throws(SuperLinkError) in
+            try await confirmMessageReceived(req, call)
+        }
+    }
+
+    var state: any LinkState { context.state }
+
+    // MARK: Node lifecycle
+
+    func registerNode(_ req: FlwrRegisterNodeFleetRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrRegisterNodeFleetResponse
+    {
+        let key = try auth.verifiedPublicKey(call)
+        if context.options.enableSupernodeAuth { throw .supernodeAuthEnabledRegister }
+        // A node registers the key it signs with: anything else would let one key enrol another.
+        guard req.publicKey == key else { throw .invalidNodeID }
+        let id = try await withState { () async throws(LinkStateError) in
+            try await state.createNode(
+                publicKey: key, ownerAid: NoOpAccount.flwrAid, ownerName: NoOpAccount.name, heartbeatInterval: 0)
+        }
+        var resp = FlwrRegisterNodeFleetResponse()
+        resp.nodeID = id
+        return resp
+    }
+
+    func activateNode(_ req: FlwrActivateNodeRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrActivateNodeResponse
+    {
+        let key = try auth.verifiedPublicKey(call)
+        guard req.publicKey == key else { throw .invalidNodeID }
+        guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
+        let outcome = try await withState { () async throws(LinkStateError) in
+            try await state.activateNode(publicKey: key, heartbeatInterval: req.heartbeatInterval)
+        }
+        switch outcome {
+        case .activated(let id):
+            var resp = FlwrActivateNodeResponse()
+            resp.nodeID = id
+            return resp
+        case .unknownKey: throw .noNodeForPublicKey
+        case .notActivatable(let id): throw .nodeNotActivatable(id)
+        }
+    }
+
+    func deactivateNode(_ req: FlwrDeactivateNodeRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrDeactivateNodeResponse
+    {
+        let id = try await auth.authenticate(call, claimedNodeID: req.nodeID)
+        let ok = try await withState { () async throws(LinkStateError) in try await state.deactivateNode(nodeID: id) }
+        guard ok else { throw .nodeNotOnline(id) }
+        return FlwrDeactivateNodeResponse()
+    }
+
+    func unregisterNode(_ req: FlwrUnregisterNodeFleetRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrUnregisterNodeFleetResponse
+    {
+        let id = try await auth.authenticate(call, claimedNodeID: req.nodeID)
+        if context.options.enableSupernodeAuth { throw .supernodeAuthEnabledUnregister }
+        let ok = try await withState { () async throws(LinkStateError) in
+            try await state.unregisterNode(nodeID: id, ownerAid: NoOpAccount.flwrAid)
+        }
+        guard ok else { throw .nodeNotUnregisterable(id) }
+        return FlwrUnregisterNodeFleetResponse()
+    }
+
+    func sendNodeHeartbeat(_ req: FlwrSendNodeHeartbeatRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrSendNodeHeartbeatResponse
+    {
+        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
+        let ok = try await withState { () async throws(LinkStateError) in
+            try await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: req.heartbeatInterval)
+        }
+        var resp = FlwrSendNodeHeartbeatResponse()
+        resp.success = ok
+        return resp
+    }
+
+    // MARK: Messages
+
+    func pullMessages(_ req: FlwrPullMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrPullMessagesResponse
+    {
+        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        var resp = FlwrPullMessagesResponse()
+        guard let claimed = try await withState({ () async throws(LinkStateError) in
+            try await state.claimInstruction(nodeID: id)
+        }) else { return resp }
+        resp.messagesList = [claimed.message.wire]
+        resp.messageObjectTrees = [claimed.tree.wire]
+        let sent = UInt64(resp.serializedSize)
+        let recv = UInt64(req.serializedSize)
+        try await withState { () async throws(LinkStateError) in
+            try await state.recordTraffic(
+                runID: claimed.message.runID, bytesSent: sent, bytesRecv: recv, clientappRuntime: 0)
+        }
+        return resp
+    }
+
+    func pushMessages(_ req: FlwrPushMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrPushMessagesResponse
+    {
+        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        guard req.messagesList.count == 1 else {
+            throw .malformedRequest("expected exactly one message, got \(req.messagesList.count)")
+        }
+        guard req.messageObjectTrees.count == 1 else {
+            throw .malformedRequest("expected exactly one object tree, got \(req.messageObjectTrees.count)")
+        }
+        let message = req.messagesList[0]
+        let problems = MessageValidation.problems(message, direction: .reply, now: context.clock())
+        guard problems.isEmpty else { throw .malformedRequest(problems.joined(separator: ", ")) }
+        let md = message.metadata ?? FlwrMetadata()
+        // A node answers only for itself.
+        guard md.srcNodeID == id else { throw .invalidNodeID }
+        let tree = ObjectTree(req.messageObjectTrees[0])
+        guard tree.objectID == md.messageID else {
+            throw .malformedRequest("object tree root does not match the message ID")
+        }
+        let row = MessageRow(message)
+        let outcome = try await withState { () async throws(LinkStateError) in
+            try await state.storeReply(fromNode: id, MessageWithTree(message: row, tree: tree))
+        }
+        switch outcome {
+        case .stored(let toPush):
+            var resp = FlwrPushMessagesResponse()
+            var reconnect = FlwrReconnect()
+            reconnect.reconnect = 5
+            resp.reconnect = reconnect
+            resp.results = [md.messageID: 0]
+            resp.objectsToPush = toPush
+            let runtime = req.clientappRuntimeList.first ?? 0
+            let sent = UInt64(resp.serializedSize)
+            let recv = UInt64(req.serializedSize)
+            try await withState { () async throws(LinkStateError) in
+                try await state.recordTraffic(
+                    runID: md.runID, bytesSent: sent, bytesRecv: recv,
+                    clientappRuntime: runtime.isFinite && runtime > 0 ? runtime : 0)
+            }
+            return resp
+        case .refused(let gate):
+            throw fleetGateError(gate, runID: md.runID)
+        case .rejected(let reason):
+            throw .malformedRequest(reason)
+        }
+    }
+
+    // MARK: Run and FAB
+
+    func getRun(_ req: FlwrGetRunRequest, _ call: ServerCallContext) async throws(SuperLinkError) -> FlwrGetRunResponse {
+        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let run = try await runningRun(req.runID)
+        var resp = FlwrGetRunResponse()
+        resp.run = run.wire
+        return resp
+    }
+
+    func getFab(_ req: FlwrGetFabRequest, _ call: ServerCallContext) async throws(SuperLinkError) -> FlwrGetFabResponse {
+        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let run = try await runningRun(req.runID)
+        // Only the run's own FAB is served: a node of one run cannot fetch another's app.
+        guard req.hashStr == run.fabHash, let content = context.fabs.get(req.hashStr) else {
+            throw .fabNotFound(req.hashStr)
+        }
+        var fab = FlwrFab()
+        fab.hashStr = req.hashStr
+        fab.content = content
+        var resp = FlwrGetFabResponse()
+        resp.fab = fab
+        return resp
+    }
+
+    /// The run if it is running; Fleet's Flower errors otherwise.
+    private func runningRun(_ runID: UInt64) async throws(SuperLinkError) -> RunRecord {
+        guard let run = try await withState({ () async throws(LinkStateError) in try await state.run(runID) }) else {
+            throw .runIDNotFoundForNode(runID)
+        }
+        guard run.phase == .running else {
+            throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+        }
+        return run
+    }
+
+    // MARK: Objects
+
+    func pushObject(_ req: FlwrPushObjectRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrPushObjectResponse
+    {
+        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let access = try await withState { () async throws(LinkStateError) in
+            try await state.pushObject(runID: req.runID, objectID: req.objectID, content: req.objectContent)
+        }
+        var resp = FlwrPushObjectResponse()
+        switch access {
+        case .refused(let gate): throw fleetGateError(gate, runID: req.runID)
+        case .done(.invalidContent(let why)): throw .invalidObjectContent(why)
+        case .done(.stored):
+            resp.stored = true
+            let n = UInt64(req.objectContent.count)
+            try await withState { () async throws(LinkStateError) in
+                try await state.recordTraffic(runID: req.runID, bytesSent: 0, bytesRecv: n, clientappRuntime: 0)
+            }
+        case .done(.alreadyAvailable): resp.stored = true
+        case .done(.notPreregistered), .done(.hashMismatch): resp.stored = false
+        }
+        return resp
+    }
+
+    func pullObject(_ req: FlwrPullObjectRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+        -> FlwrPullObjectResponse
+    {
+        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let access = try await withState { () async throws(LinkStateError) in
+            try await state.pullObject(runID: req.runID, objectID: req.objectID)
+        }
+        guard case .done(let object) = access else {
+            if case .refused(let gate) = access { throw fleetGateError(gate, runID: req.runID) }
+            throw .storage("unreachable")
+        }
+        var resp = FlwrPullObjectResponse()
+        resp.objectFound = object.found
+        resp.objectAvailable = object.available
+        resp.objectContent = object.content
+        if object.available {
+            let n = UInt64(object.content.count)
+            try await withState { () async throws(LinkStateError) in
+                try await state.recordTraffic(runID: req.runID, bytesSent: n, bytesRecv: 0, clientappRuntime: 0)
+            }
+        }
+        return resp
+    }
+
+    func confirmMessageReceived(_ req: FlwrConfirmMessageReceivedRequest, _ call: ServerCallContext)
+        async throws(SuperLinkError) -> FlwrConfirmMessageReceivedResponse
+    {
+        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let access = try await withState { () async throws(LinkStateError) in
+            try await state.confirmMessageReceived(runID: req.runID, messageObjectID: req.messageObjectID)
+        }
+        if case .refused(let gate) = access { throw fleetGateError(gate, runID: req.runID) }
+        return FlwrConfirmMessageReceivedResponse()
+    }
+}
+
+/// Fleet's answer for a run that is unknown or not running.
+func fleetGateError(_ gate: RunGate, runID: UInt64) -> SuperLinkError {
+    switch gate {
+    case .unknownRun: return .runIDNotFoundForNode(runID)
+    case .notRunning(let run): return .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+    }
+}

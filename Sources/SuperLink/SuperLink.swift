@@ -1,1 +1,0 @@
-// The SuperLink layer; see README "Architecture".

@@ -1,0 +1,144 @@
+import FAB
+import LinkState
+import NodeCrypto
+import RPC
+
+/// Everything `sepal superlink` serves, assembled from a configuration: the state is opened and
+/// migrated first, then each API binds its port (a taken port is an error, never a shared bind),
+/// then the servers start.
+///
+/// ```swift
+/// let link = try await SuperLinkServer.start(configuration, state: state)
+/// print(link.boundServerAppIoAddress)
+/// await link.shutdown(grace: .seconds(2))
+/// ```
+public final class SuperLinkServer: Sendable {
+    /// Where and how to serve.
+    public struct Configuration: Sendable {
+        public var controlAddress = "0.0.0.0:9093"
+        public var serverAppIoAddress = "0.0.0.0:9091"
+        /// nil in simulation mode (no Fleet API).
+        public var fleetAddress: String? = "0.0.0.0:9092"
+        public var healthAddress: String?
+        /// TLS for Control and Fleet; nil with `--insecure`.
+        public var tls: TLSServerConfig?
+        public var storageDirectory: String
+        public var options = ServiceContext.Options()
+        /// How often expired app tokens and overdue nodes are swept without any RPC touching them.
+        public var sweepInterval: Duration = .seconds(2)
+
+        public init(storageDirectory: String) {
+            self.storageDirectory = storageDirectory
+        }
+    }
+
+    /// Errors while starting; the executable maps each to a one-line message and exit code.
+    public enum StartError: Error, Sendable, CustomStringConvertible {
+        case bind(api: String, address: String, RPCError)
+        case storage(String)
+
+        public var description: String {
+            switch self {
+            case .bind(let api, let address, let e): return "Cannot serve the \(api) API on \(address): \(e)"
+            case .storage(let m): return m
+            }
+        }
+    }
+
+    private let servers: [RPCServer]
+    private let sweeper: Task<Void, Never>
+    /// The ServerAppIo address as bound (port resolved; `0.0.0.0` kept as given).
+    public let boundServerAppIoAddress: String
+    public let boundControlAddress: String
+    public let boundFleetAddress: String?
+    public let context: ServiceContext
+
+    private init(
+        servers: [RPCServer], sweeper: Task<Void, Never>, context: ServiceContext,
+        control: String, serverAppIo: String, fleet: String?
+    ) {
+        self.servers = servers
+        self.sweeper = sweeper
+        self.context = context
+        self.boundControlAddress = control
+        self.boundServerAppIoAddress = serverAppIo
+        self.boundFleetAddress = fleet
+    }
+
+    /// Binds and starts every API on an already opened and migrated `state`.
+    public static func start(_ config: Configuration, state: any LinkState) throws(StartError) -> SuperLinkServer {
+        let fabs: FABStore
+        do {
+            fabs = try FABStore(directory: config.storageDirectory)
+        } catch {
+            throw .storage("Cannot use storage directory \(config.storageDirectory): \(error.description)")
+        }
+        let context = ServiceContext(state: state, fabs: fabs, options: config.options)
+
+        var servers: [RPCServer] = []
+        func bind(_ api: String, _ address: String, tls: TLSServerConfig?, _ setup: (RPCServer) -> Void)
+            throws(StartError) -> String
+        {
+            let server = RPCServer()
+            setup(server)
+            let port: Int
+            do {
+                port = try server.bind(address, tls: tls)
+            } catch {
+                throw .bind(api: api, address: address, error)
+            }
+            servers.append(server)
+            return replacingPort(of: address, with: port)
+        }
+
+        do {
+            let control = try bind("Control", config.controlAddress, tls: config.tls) {
+                ControlServicer(context: context).register(on: $0)
+            }
+            let serverAppIo = try bind("ServerAppIo", config.serverAppIoAddress, tls: nil) {
+                ServerAppIoServicer(context: context).register(on: $0)
+            }
+            var fleet: String?
+            if let fleetAddress = config.fleetAddress {
+                fleet = try bind("Fleet", fleetAddress, tls: config.tls) {
+                    FleetServicer(context: context).register(on: $0)
+                }
+            }
+            if let health = config.healthAddress {
+                _ = try bind("health", health, tls: nil) { HealthServicer().register(on: $0) }
+            }
+            for s in servers {
+                do {
+                    try s.start()
+                } catch {
+                    throw StartError.bind(api: "gRPC", address: "", error)
+                }
+            }
+            let interval = config.sweepInterval
+            let sweeper = Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    _ = try? await state.sweep()
+                }
+            }
+            return SuperLinkServer(
+                servers: servers, sweeper: sweeper, context: context,
+                control: control, serverAppIo: serverAppIo, fleet: fleet)
+        } catch {
+            for s in servers { s.shutdown(grace: .zero) }
+            throw error
+        }
+    }
+
+    /// Graceful stop: in-flight calls get `grace` to finish, then are cancelled.
+    public func shutdown(grace: Duration) {
+        sweeper.cancel()
+        for s in servers { s.shutdown(grace: grace) }
+    }
+}
+
+/// `host:port` with the port replaced (for `:0` binds).
+func replacingPort(of address: String, with port: Int) -> String {
+    guard let colon = address.lastIndex(of: ":") else { return "\(address):\(port)" }
+    return "\(address[..<colon]):\(port)"
+}

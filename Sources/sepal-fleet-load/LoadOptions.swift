@@ -1,0 +1,56 @@
+import Foundation
+
+/// Command line of `sepal-fleet-load`.
+struct LoadOptions: Sendable {
+    var superlink = "127.0.0.1:9092"
+    var nodes = 1000
+    var concurrency = 32
+    var duration = 20.0
+    /// `heartbeat`, `pull` or `mixed` (alternating).
+    var mode = "heartbeat"
+    var serverPID: Int32?
+    var label = ""
+    var json = false
+
+    static func parse(_ args: [String]) -> LoadOptions {
+        var o = LoadOptions()
+        var i = 0
+        func value() -> String {
+            guard i + 1 < args.count else { fail("missing value for \(args[i])") }
+            i += 1
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--superlink": o.superlink = value()
+            case "--nodes": o.nodes = Int(value()) ?? fail("--nodes takes an integer")
+            case "--concurrency": o.concurrency = Int(value()) ?? fail("--concurrency takes an integer")
+            case "--duration": o.duration = Double(value()) ?? fail("--duration takes seconds")
+            case "--mode":
+                o.mode = value()
+                guard ["heartbeat", "pull", "mixed"].contains(o.mode) else { fail("--mode heartbeat|pull|mixed") }
+            case "--server-pid": o.serverPID = Int32(value()) ?? fail("--server-pid takes a PID")
+            case "--label": o.label = value()
+            case "--json": o.json = true
+            case "-h", "--help":
+                print("""
+                usage: sepal-fleet-load [--superlink HOST:PORT] [--nodes N] [--concurrency C]
+                                        [--duration SECONDS] [--mode heartbeat|pull|mixed]
+                                        [--server-pid PID] [--label TEXT] [--json]
+                Registers and activates N nodes (fresh P-384 keys), then drives signed Fleet calls
+                from C concurrent callers, each call signed afresh over a fresh timestamp.
+                """)
+                exit(0)
+            default: fail("unknown argument \(args[i])")
+            }
+            i += 1
+        }
+        guard o.nodes > 0, o.concurrency > 0, o.duration > 0 else { fail("counts and duration must be positive") }
+        return o
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("sepal-fleet-load: \(message)\n".utf8))
+    exit(2)
+}
