@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Sepal builds and tests against (idempotent; needs root).
+set -euo pipefail
+pkgs=(libgrpc-dev libsqlite3-dev libssl-dev zlib1g-dev protobuf-compiler sqlite3 openssl python3-venv)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "system packages ready"
