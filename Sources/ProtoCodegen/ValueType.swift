@@ -146,15 +146,8 @@ enum ValueType {
         return "ProtoSize.packed(\(number), \(values)) { \(size("$0")) }"
     }
 
-    /// A comparator closure for map keys, matching Python's deterministic order (UTF-8 byte
-    /// order for strings, numeric order otherwise).
-    var keyOrdering: String {
-        switch self {
-        case .scalar(.string): "{ $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }"
-        case .scalar(.bool): "{ !$0.key && $1.key }"
-        default: "{ $0.key < $1.key }"
-        }
-    }
+    /// The closure ordering map entries for encoding: ``ProtoMapOrder`` (Python's order).
+    var keyOrdering: String { "{ ProtoMapOrder.precedes($0.key, $1.key) }" }
 
     /// The proto spelling, for doc comments.
     static func protoSpelling(_ field: FieldDescriptor) -> String {

@@ -47,7 +47,7 @@ extension FlwrStartRunRequest {
 
     public func encodeFields(to writer: inout ProtoWriter) {
         if let value = self.fab { writer.writeMessageField(1, value) }
-        for (key, value) in self.overrideConfig.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.overrideConfig.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(2)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -237,7 +237,7 @@ extension FlwrListRunsResponse {
     }
 
     public func encodeFields(to writer: inout ProtoWriter) {
-        for (key, value) in self.runDict.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in self.runDict.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(1)
             writer.writeUInt64Field(1, key)
             writer.writeMessageField(2, value)

@@ -42,7 +42,7 @@ extension FlwrFab {
     public func encodeFields(to writer: inout ProtoWriter) {
         if !self.hashStr.isEmpty { writer.writeStringField(1, self.hashStr) }
         if !self.content.isEmpty { writer.writeBytesField(2, self.content) }
-        for (key, value) in self.verifications.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.verifications.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(3)
             writer.writeStringField(1, key)
             writer.writeStringField(2, value)

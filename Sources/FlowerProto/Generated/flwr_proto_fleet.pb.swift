@@ -377,7 +377,7 @@ extension FlwrPushMessagesResponse {
 
     public func encodeFields(to writer: inout ProtoWriter) {
         if let value = self.reconnect { writer.writeMessageField(1, value) }
-        for (key, value) in self.results.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.results.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(2)
             writer.writeStringField(1, key)
             writer.writeUInt32Field(2, value)

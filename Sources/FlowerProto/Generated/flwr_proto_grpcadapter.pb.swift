@@ -40,7 +40,7 @@ extension FlwrMessageContainer {
     }
 
     public func encodeFields(to writer: inout ProtoWriter) {
-        for (key, value) in self.metadata.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.metadata.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(1)
             writer.writeStringField(1, key)
             writer.writeStringField(2, value)

@@ -99,14 +99,14 @@ extension FlwrContext {
     public func encodeFields(to writer: inout ProtoWriter) {
         if self.runID != 0 { writer.writeUInt64Field(1, self.runID) }
         if self.nodeID != 0 { writer.writeUInt64Field(2, self.nodeID) }
-        for (key, value) in self.nodeConfig.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.nodeConfig.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(3)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
             writer.endLengthDelimited(scope)
         }
         if let value = self.state { writer.writeMessageField(4, value) }
-        for (key, value) in self.runConfig.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.runConfig.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(5)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)

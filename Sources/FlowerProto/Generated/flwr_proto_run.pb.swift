@@ -82,7 +82,7 @@ extension FlwrRun {
         if self.runID != 0 { writer.writeUInt64Field(1, self.runID) }
         if !self.fabID.isEmpty { writer.writeStringField(2, self.fabID) }
         if !self.fabVersion.isEmpty { writer.writeStringField(3, self.fabVersion) }
-        for (key, value) in self.overrideConfig.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.overrideConfig.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(4)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)

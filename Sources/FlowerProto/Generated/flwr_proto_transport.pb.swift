@@ -299,7 +299,7 @@ extension FlwrServerMessage.GetPropertiesIns {
     }
 
     public func encodeFields(to writer: inout ProtoWriter) {
-        for (key, value) in self.config.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.config.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(1)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -340,7 +340,7 @@ extension FlwrServerMessage.GetParametersIns {
     }
 
     public func encodeFields(to writer: inout ProtoWriter) {
-        for (key, value) in self.config.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.config.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(1)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -383,7 +383,7 @@ extension FlwrServerMessage.FitIns {
 
     public func encodeFields(to writer: inout ProtoWriter) {
         if let value = self.parameters { writer.writeMessageField(1, value) }
-        for (key, value) in self.config.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.config.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(2)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -427,7 +427,7 @@ extension FlwrServerMessage.EvaluateIns {
 
     public func encodeFields(to writer: inout ProtoWriter) {
         if let value = self.parameters { writer.writeMessageField(1, value) }
-        for (key, value) in self.config.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.config.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(2)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -646,7 +646,7 @@ extension FlwrClientMessage.GetPropertiesRes {
 
     public func encodeFields(to writer: inout ProtoWriter) {
         if let value = self.status { writer.writeMessageField(1, value) }
-        for (key, value) in self.properties.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.properties.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(2)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -718,7 +718,7 @@ extension FlwrClientMessage.FitRes {
         if let value = self.status { writer.writeMessageField(1, value) }
         if let value = self.parameters { writer.writeMessageField(2, value) }
         if self.numExamples != 0 { writer.writeInt64Field(3, self.numExamples) }
-        for (key, value) in self.metrics.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.metrics.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(4)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
@@ -768,7 +768,7 @@ extension FlwrClientMessage.EvaluateRes {
         if let value = self.status { writer.writeMessageField(1, value) }
         if self.loss.bitPattern != 0 { writer.writeFloatField(2, self.loss) }
         if self.numExamples != 0 { writer.writeInt64Field(3, self.numExamples) }
-        for (key, value) in self.metrics.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (key, value) in self.metrics.sorted(by: { ProtoMapOrder.precedes($0.key, $1.key) }) {
             let scope = writer.beginLengthDelimited(4)
             writer.writeStringField(1, key)
             writer.writeMessageField(2, value)
