@@ -19,10 +19,7 @@ enum ByteBuffers {
         bytes.reserveCapacity(grpc_byte_buffer_length(buffer))
         var slice = grpc_slice()
         while grpc_byte_buffer_reader_next(&reader, &slice) != 0 {
-            let length = cgrpc_slice_length(slice)
-            if length > 0, let start = cgrpc_slice_start(slice) {
-                bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: length))
-            }
+            Slices.withBytes(slice) { bytes.append(contentsOf: $0) }
             grpc_slice_unref(slice)
         }
         return bytes

@@ -19,17 +19,23 @@ enum Slices {
         }
     }
 
+    /// Calls `body` with the slice's bytes, valid only inside `body` (an inlined slice stores
+    /// them in the struct itself, so they live exactly as long as this copy).
+    static func withBytes<R>(_ slice: grpc_slice, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var slice = slice
+        return withUnsafePointer(to: &slice) { pointer in
+            let length = cgrpc_slice_length(pointer.pointee)
+            return body(UnsafeBufferPointer(start: length > 0 ? cgrpc_slice_start(pointer) : nil, count: length))
+        }
+    }
+
     /// The slice's bytes, copied.
     static func bytes(_ slice: grpc_slice) -> [UInt8] {
-        let length = cgrpc_slice_length(slice)
-        guard length > 0, let start = cgrpc_slice_start(slice) else { return [] }
-        return Array(UnsafeBufferPointer(start: start, count: length))
+        withBytes(slice) { Array($0) }
     }
 
     /// The slice's bytes decoded as UTF-8 (invalid sequences become U+FFFD).
     static func string(_ slice: grpc_slice) -> String {
-        let length = cgrpc_slice_length(slice)
-        guard length > 0, let start = cgrpc_slice_start(slice) else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: start, count: length), as: UTF8.self)
+        withBytes(slice) { String(decoding: $0, as: UTF8.self) }
     }
 }
