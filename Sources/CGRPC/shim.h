@@ -18,6 +18,8 @@
 #include <grpc/support/log.h>
 
 // Macros Swift cannot import.
-static inline const uint8_t *cgrpc_slice_start(grpc_slice s) { return GRPC_SLICE_START_PTR(s); }
+// Takes a pointer: an inlined slice keeps its bytes inside the struct, so a by-value parameter
+// would hand back a pointer into this function's own (dead) copy.
+static inline const uint8_t *cgrpc_slice_start(const grpc_slice *s) { return GRPC_SLICE_START_PTR(*s); }
 static inline size_t cgrpc_slice_length(grpc_slice s) { return GRPC_SLICE_LENGTH(s); }
 static inline uint32_t cgrpc_propagate_defaults(void) { return GRPC_PROPAGATE_DEFAULTS; }

@@ -1,2 +1,0 @@
-// The RPC layer; see README "Architecture".
-import CGRPC
