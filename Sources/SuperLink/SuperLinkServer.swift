@@ -91,7 +91,7 @@ public final class SuperLinkServer: Sendable {
             return replacingPort(of: address, with: port)
         }
 
-        do {
+        do throws(StartError) {
             let control = try bind("Control", config.controlAddress, tls: config.tls) {
                 ControlServicer(context: context).register(on: $0)
             }

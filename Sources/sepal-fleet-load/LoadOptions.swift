@@ -23,13 +23,13 @@ struct LoadOptions: Sendable {
         while i < args.count {
             switch args[i] {
             case "--superlink": o.superlink = value()
-            case "--nodes": o.nodes = Int(value()) ?? fail("--nodes takes an integer")
-            case "--concurrency": o.concurrency = Int(value()) ?? fail("--concurrency takes an integer")
-            case "--duration": o.duration = Double(value()) ?? fail("--duration takes seconds")
+            case "--nodes": o.nodes = number(value(), "--nodes")
+            case "--concurrency": o.concurrency = number(value(), "--concurrency")
+            case "--duration": o.duration = Double(number(value(), "--duration") as Double)
             case "--mode":
                 o.mode = value()
                 guard ["heartbeat", "pull", "mixed"].contains(o.mode) else { fail("--mode heartbeat|pull|mixed") }
-            case "--server-pid": o.serverPID = Int32(value()) ?? fail("--server-pid takes a PID")
+            case "--server-pid": o.serverPID = number(value(), "--server-pid")
             case "--label": o.label = value()
             case "--json": o.json = true
             case "-h", "--help":
@@ -53,4 +53,10 @@ struct LoadOptions: Sendable {
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("sepal-fleet-load: \(message)\n".utf8))
     exit(2)
+}
+
+/// Parses a number argument or exits with a usage error.
+func number<T: LosslessStringConvertible>(_ text: String, _ flag: String) -> T {
+    guard let v = T(text) else { fail("\(flag) takes a number, not '\(text)'") }
+    return v
 }

@@ -21,7 +21,7 @@ struct ServiceRegistrar {
             } catch {
                 throw SuperLinkError.malformedRequest("\(error)").status
             }
-            do {
+            do throws(SuperLinkError) {
                 let response = try await handler(request, context)
                 return response.serializedBytes()
             } catch {
@@ -43,7 +43,7 @@ struct ServiceRegistrar {
             } catch {
                 throw SuperLinkError.malformedRequest("\(error)").status
             }
-            do {
+            do throws(SuperLinkError) {
                 try await handler(request, context) { response in
                     try await writer.send(response.serializedBytes())
                 }
