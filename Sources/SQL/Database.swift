@@ -1,5 +1,4 @@
 import CSQLite
-import Synchronization
 
 /// A migrated SQLite database served by dedicated threads: one writer connection (all writes
 /// are serialized, group-committed when they queue up) and `readerCount` reader connections
@@ -24,7 +23,7 @@ public final class Database: Sendable {
     private let workers = WorkerRegistry()
     /// Batching counters of the writer thread.
     let writerStats = WriterStats()
-    private let closed = Mutex(false)
+    private let closed = Locked(false)
 
     private init(path: String, writer: Connection, readers: [Connection], config: DatabaseConfig) {
         self.path = path
