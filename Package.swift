@@ -23,7 +23,8 @@ let package = Package(
         // Protobuf wire codec, generated Flower messages, and the generator.
         .target(name: "ProtoWire", swiftSettings: strict),
         .target(name: "FlowerProto", dependencies: ["ProtoWire"], swiftSettings: strict),
-        .executableTarget(name: "protogen", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .target(name: "ProtoCodegen", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .executableTarget(name: "protogen", dependencies: ["ProtoCodegen"], swiftSettings: strict),
 
         // gRPC over the C core: bytes and status codes only, no Flower knowledge.
         .target(name: "RPC", dependencies: ["CGRPC"], swiftSettings: strict),
@@ -57,7 +58,8 @@ let package = Package(
 
         // Tests, one target per layer.
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
-        .testTarget(name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire"], swiftSettings: strict),
+        .testTarget(
+            name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),

@@ -1,1 +1,0 @@
-// The ProtoWire layer; see README "Architecture".
