@@ -4,13 +4,16 @@ import XCTest
 /// Behaviour every `ObjectStore` must share (protocol §3.4), run against each backend.
 final class ObjectStoreConformanceTests: XCTestCase {
     /// Each backend under test, by name. SQLite backends are added in `Backends.swift`.
-    static var backends: [(String, () throws -> any ObjectStore)] {
+    static var backends: [(String, () async throws -> any ObjectStore)] {
         [("in-memory", { InMemoryObjectStore() })] + sqliteBackends
     }
 
     private func forEachBackend(_ body: (String, any ObjectStore) async throws -> Void) async throws {
+        defer { TempFiles.removeAll() }
         for (name, make) in Self.backends {
-            try await body(name, try make())
+            let store = try await make()
+            try await body(name, store)
+            (store as? SQLiteObjectStore)?.database.close()
         }
     }
 

@@ -32,13 +32,15 @@ extension LinkTables {
     mutating func claimInstruction(forNode nodeID: UInt64, now: Double) -> MessageWithTree? {
         guard var queue = undeliveredByNode[nodeID] else { return nil }
         defer { undeliveredByNode[nodeID] = queue.isEmpty ? nil : queue }
+        // Expired undelivered instructions for this node go first (with any replies); stale IDs too.
+        queue.removeAll { id in
+            guard let stored = instructions[id], stored.row.deliveredAt.isEmpty else { return true }
+            guard MessageRules.isExpired(stored.row, now: now) else { return false }
+            deleteMessages(instructionID: id)
+            return true
+        }
         while !queue.isEmpty {
             let id = queue.removeFirst()
-            guard let stored = instructions[id], stored.row.deliveredAt.isEmpty else { continue }
-            if MessageRules.isExpired(stored.row, now: now) {
-                deleteMessages(instructionID: id)
-                continue
-            }
             guard let tree = objects.tree(objectID: id) else {
                 deleteMessages(instructionID: id)
                 continue
