@@ -188,7 +188,7 @@ public final class Connection {
 
     /// The per-connection settings Flower uses (minus journal_mode, which changes the file and is
     /// switched separately, after the file has been validated).
-    func applySessionPragmas(queryOnly: Bool) throws(SQLError) {
+    func applySessionPragmas() throws(SQLError) {
         try executeScript("""
             PRAGMA synchronous=NORMAL;
             PRAGMA foreign_keys=ON;
@@ -196,7 +196,6 @@ public final class Connection {
             PRAGMA temp_store=MEMORY;
             PRAGMA mmap_size=268435456;
             """)
-        if queryOnly { try executeScript("PRAGMA query_only=ON;") }
     }
 
     /// `PRAGMA journal_mode=WAL`; returns the mode now in effect (`wal`, or `memory` for an
@@ -212,5 +211,12 @@ extension Connection {
     /// `busy_timeout`: for looking at a file without any chance of changing it (tests, tooling).
     static func openReadOnly(path: String, busyTimeoutMs: Int32 = 5000) throws(SQLError) -> Connection {
         try Connection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, busyTimeoutMs: busyTimeoutMs)
+    }
+
+    /// A read-write connection (creating the file) with no migration and no pragmas besides
+    /// `busy_timeout`: for building odd files in tests (foreign, pre-Alembic, rollback-journal).
+    static func openUnmanaged(path: String, busyTimeoutMs: Int32 = 5000) throws(SQLError) -> Connection {
+        try Connection(
+            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, busyTimeoutMs: busyTimeoutMs)
     }
 }

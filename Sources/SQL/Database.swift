@@ -1,5 +1,4 @@
 import CSQLite
-import Synchronization
 
 /// A migrated SQLite database served by dedicated threads: one writer connection (all writes
 /// are serialized, group-committed when they queue up) and `readerCount` reader connections
@@ -22,12 +21,14 @@ public final class Database: Sendable {
     /// `nil` when reads go to the writer thread (in-memory databases, `readerCount == 0`).
     private let readerQueue: JobQueue<@Sendable (Connection) -> Void>?
     private let workers = WorkerRegistry()
-    private let closed = Mutex(false)
+    /// Batching counters of the writer thread.
+    let writerStats = WriterStats()
+    private let closed = Locked(false)
 
     private init(path: String, writer: Connection, readers: [Connection], config: DatabaseConfig) {
         self.path = path
         writerQueue = JobQueue(workerCount: 1)
-        let loop = WriterLoop(queue: writerQueue, maxBatch: max(1, config.maxWriteBatch))
+        let loop = WriterLoop(queue: writerQueue, maxBatch: max(1, config.maxWriteBatch), stats: writerStats)
         workers.start(name: "sepal-sql-writer", connection: writer) { conn in loop.run(conn) }
         if readers.isEmpty {
             readerQueue = nil
@@ -59,14 +60,19 @@ public final class Database: Sendable {
     /// records a version this build does not know. Blocks: call it at startup, not from the
     /// cooperative pool.
     public static func open(path: String, migrator: Migrator, config: DatabaseConfig = .init()) throws(BootstrapError) -> Database {
+        // Each of these would give every connection its own private database.
+        if path == ":memory:" || path.isEmpty { return try openInMemory(migrator: migrator, config: config) }
         let deadline = ContinuousClock.now + .milliseconds(config.bootstrapTimeoutMs)
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let writer = try connect(path, flags: flags, config: config, queryOnly: false, deadline: deadline)
+        let writer = try connect(path, flags: flags, config: config, deadline: deadline)
         try Bootstrap.run(writer, path: path, migrator: migrator, usesWAL: true, deadline: deadline)
         var readers: [Connection] = []
         for _ in 0..<max(0, config.readerCount) {
-            let reader = try connect(path, flags: flags, config: config, queryOnly: true, deadline: deadline)
-            try Bootstrap.retryingSQLWhileBusy(path: path, deadline: deadline) { try Bootstrap.requireWAL(reader) }
+            let reader = try connect(path, flags: flags, config: config, deadline: deadline)
+            try Bootstrap.retryingSQLWhileBusy(path: path, deadline: deadline) {
+                try Bootstrap.requireWAL(reader)
+                try reader.executeScript("PRAGMA query_only=ON;")
+            }
             readers.append(reader)
         }
         return Database(path: path, writer: writer, readers: readers, config: config)
@@ -79,13 +85,13 @@ public final class Database: Sendable {
         let path = ":memory:"
         let deadline = ContinuousClock.now + .milliseconds(config.bootstrapTimeoutMs)
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let conn = try connect(path, flags: flags, config: config, queryOnly: false, deadline: deadline)
+        let conn = try connect(path, flags: flags, config: config, deadline: deadline)
         try Bootstrap.run(conn, path: path, migrator: migrator, usesWAL: false, deadline: deadline)
         return Database(path: path, writer: conn, readers: [], config: config)
     }
 
     private static func connect(
-        _ path: String, flags: Int32, config: DatabaseConfig, queryOnly: Bool, deadline: ContinuousClock.Instant
+        _ path: String, flags: Int32, config: DatabaseConfig, deadline: ContinuousClock.Instant
     ) throws(BootstrapError) -> Connection {
         let conn: Connection
         do {
@@ -96,7 +102,7 @@ public final class Database: Sendable {
             throw .io(path: path, reason: error.description)
         }
         try Bootstrap.retryingSQLWhileBusy(path: path, deadline: deadline) {
-            try conn.applySessionPragmas(queryOnly: queryOnly)
+            try conn.applySessionPragmas()
         }
         return conn
     }
@@ -108,6 +114,7 @@ public final class Database: Sendable {
     ///
     /// `body` is `@escaping` because it is queued for the writer thread; it runs exactly once.
     /// It may be committed together with other queued writes, each isolated in a SAVEPOINT.
+    /// Task cancellation does not interrupt a queued or running body.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             if !writerQueue.submit(.write(WriteJob(body, continuation: continuation))) {

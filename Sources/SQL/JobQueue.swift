@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// A FIFO of jobs served by one or more dedicated worker threads (never the cooperative pool).
 ///
@@ -31,7 +30,7 @@ final class JobQueue<Job: Sendable>: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let available = DispatchSemaphore(value: 0)
     let workerCount: Int
 

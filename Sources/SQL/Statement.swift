@@ -9,10 +9,26 @@ final class Statement {
 
     init(connection db: OpaquePointer, sql: String) throws(SQLError) {
         var stmt: OpaquePointer?
-        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        var trailingStatements = false
+        let rc = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(db, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+            // SQLite compiles only the first statement; silently dropping the rest would be a bug.
+            // A tail of only whitespace, `;` or comments compiles to no statement.
+            if rc == SQLITE_OK, let tail, tail.pointee != 0 {
+                var next: OpaquePointer?
+                if sqlite3_prepare_v2(db, tail, -1, &next, nil) != SQLITE_OK || next != nil { trailingStatements = true }
+                sqlite3_finalize(next)
+            }
+            return rc
+        }
         guard rc == SQLITE_OK, let stmt else {
             sqlite3_finalize(stmt)
             throw SQLError.last(db, sql: sql)
+        }
+        guard !trailingStatements else {
+            sqlite3_finalize(stmt)
+            throw SQLError(code: SQLITE_MISUSE, message: "several statements given; use executeScript", sql: sql)
         }
         self.handle = stmt
         self.sql = sql

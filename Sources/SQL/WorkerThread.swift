@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Moves a value into a worker thread's closure.
 ///
@@ -13,27 +12,27 @@ struct Handover<Value>: @unchecked Sendable {
 
 /// A connection lent by its worker thread to a blocking caller (`readBlocking`/`writeBlocking`).
 ///
-/// `@unchecked Sendable` invariant: the worker stores `connection` and only then signals `lent`;
-/// the borrower reads it only after `lent.wait()` and signals `returned` when done; the worker
-/// does not touch the connection between those two signals. So exactly one thread uses the
-/// connection at any time, with the semaphores as the happens-before edges.
-final class ConnectionLoan: @unchecked Sendable {
-    private(set) var connection: Connection?
+/// Protocol: the worker stores the connection and signals `lent`; the borrower takes it only
+/// after `lent.wait()` and signals `returned` when done; the worker does not touch the
+/// connection between those two signals. So exactly one thread uses the connection at a time.
+/// The slot itself is `Locked` so the hand-off is visible to ThreadSanitizer too.
+final class ConnectionLoan: Sendable {
+    private let slot = Locked<Handover<Connection>?>(nil)
     private let lent = DispatchSemaphore(value: 0)
     private let returned = DispatchSemaphore(value: 0)
 
     /// Worker side: lend and wait until it comes back.
     func lend(_ conn: Connection) {
-        connection = conn
+        slot.withLock { $0 = Handover(value: conn) }
         lent.signal()
         returned.wait()
-        connection = nil
+        slot.withLock { $0 = nil }
     }
 
     /// Borrower side: wait for the connection.
     func borrow() -> Connection {
         lent.wait()
-        return connection!
+        return slot.withLock { $0!.value }
     }
 
     /// Borrower side: hand it back.
@@ -43,9 +42,9 @@ final class ConnectionLoan: @unchecked Sendable {
 /// Tracks a database's worker threads: which OS threads they are (so blocking calls made from
 /// inside a job can be refused instead of deadlocking) and when they have all exited.
 final class WorkerRegistry: Sendable {
-    private let threadIDs = Mutex<Set<UInt>>([])
+    private let threadIDs = Locked<Set<UInt>>([])
     private let exited = DispatchSemaphore(value: 0)
-    private let started = Mutex(0)
+    private let started = Locked(0)
 
     /// Starts a dedicated thread that runs `loop` with `connection`, then closes it.
     func start(name: String, connection: Connection, loop: @escaping @Sendable (Connection) -> Void) {

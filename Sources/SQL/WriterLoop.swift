@@ -1,4 +1,24 @@
 import CSQLite
+import Synchronization
+
+/// Counters of the writer's batching, for tests and diagnostics.
+final class WriterStats: Sendable {
+    let transactions = Atomic<Int>(0)
+    let jobs = Atomic<Int>(0)
+    let largestBatch = Atomic<Int>(0)
+
+    func record(batch size: Int) {
+        transactions.add(1, ordering: .relaxed)
+        jobs.add(size, ordering: .relaxed)
+        var current = largestBatch.load(ordering: .relaxed)
+        while size > current {
+            let (exchanged, original) = largestBatch.compareExchange(
+                expected: current, desired: size, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+    }
+}
 
 /// The writer thread's loop: serializes every write, and group-commits queued writes.
 ///
@@ -11,6 +31,7 @@ import CSQLite
 struct WriterLoop {
     let queue: JobQueue<WriterJob>
     let maxBatch: Int
+    let stats: WriterStats
 
     func run(_ conn: Connection) {
         var carried: WriterJob?
@@ -28,6 +49,7 @@ struct WriterLoop {
                     }
                     batch.append(write)
                 }
+                stats.record(batch: batch.count)
                 if batch.count == 1 { runAlone(first, conn) } else { runBatch(batch, conn) }
             }
         }

@@ -82,11 +82,26 @@ final class ConcurrencyTests: XCTestCase {
             }
             return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
         }
+        XCTAssertGreaterThan(db.writerStats.largestBatch.load(ordering: .relaxed), 1, "writes were group-committed")
+        XCTAssertLessThan(db.writerStats.transactions.load(ordering: .relaxed), 300)
         let keys = try await db.read { conn in Set(try conn.query("SELECT k FROM kv").compactMap { $0.string(0) }) }
         for i in 0..<300 {
             XCTAssertEqual(outcomes[i], i % 3 == 2, "write \(i) outcome")
             XCTAssertEqual(keys.contains("k\(i)"), i % 3 == 2, "row of write \(i)")
         }
+    }
+
+    func testGroupCommitCanBeTurnedOff() async throws {
+        let db = try Database.openInMemory(migrator: scratchMigrator, config: DatabaseConfig(maxWriteBatch: 1))
+        defer { db.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<100 { group.addTask { try await db.write { try $0.execute("UPDATE counter SET n = n + 1") } } }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(db.writerStats.largestBatch.load(ordering: .relaxed), 1)
+        XCTAssertEqual(db.writerStats.transactions.load(ordering: .relaxed), 100)
+        let n = try await counter(db)
+        XCTAssertEqual(n, 100)
     }
 
     func testBlockingCallsFromPlainThreads() throws {

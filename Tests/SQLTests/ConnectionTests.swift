@@ -17,6 +17,27 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(again, after + 1)
     }
 
+    func testStatementCacheIsBounded() throws {
+        let db = try Database.openInMemory(migrator: scratchMigrator, config: DatabaseConfig(statementCacheCapacity: 4))
+        defer { db.close() }
+        let counts = try db.writeBlocking { conn in
+            try (0..<20).map { i -> Int in
+                _ = try conn.query("SELECT \(i) FROM kv")
+                return conn.cachedStatementCount
+            }
+        }
+        XCTAssertLessThanOrEqual(counts.max() ?? 0, 4)
+    }
+
+    func testMemoryPathSharesOneDatabaseAcrossReadsAndWrites() async throws {
+        // ":memory:" per connection would give readers an empty database of their own.
+        let db = try Database.open(path: ":memory:", migrator: scratchMigrator)
+        defer { db.close() }
+        try await db.write { try $0.execute("UPDATE counter SET n = 5") }
+        let n = try await db.read { try $0.queryOne("SELECT n FROM counter")?.int64(0) }
+        XCTAssertEqual(n, 5)
+    }
+
     func testChangesAndLastInsertRowID() throws {
         let db = try Database.openInMemory(migrator: scratchMigrator)
         defer { db.close() }

@@ -100,6 +100,16 @@ final class ValueBindingTests: XCTestCase {
         XCTAssertEqual(rows, [Row([.text("a"), .blob([1, 2])])])
     }
 
+    func testSeveralStatementsInExecuteAreRefusedNotTruncated() throws {
+        let db = try Database.openInMemory(migrator: scratchMigrator)
+        defer { db.close() }
+        XCTAssertThrowsError(try db.writeBlocking { conn in
+            try conn.execute("INSERT INTO kv (k) VALUES ('a'); INSERT INTO kv (k) VALUES ('b')")
+        }) { XCTAssertEqual(($0 as? SQLError)?.code, 21, "SQLITE_MISUSE") }
+        try db.writeBlocking { conn in try conn.execute("INSERT INTO kv (k) VALUES ('c');  -- trailing comment\n") }
+        XCTAssertEqual(try db.readBlocking { try $0.queryOne("SELECT count(*) FROM kv")?.int64(0) }, 1)
+    }
+
     func testWrongParameterCountIsAnError() throws {
         let db = try Database.openInMemory(migrator: scratchMigrator)
         defer { db.close() }
