@@ -44,9 +44,9 @@ final class NodeLifecycleTests: XCTestCase {
             // Offline by timeout too: the sweep runs first.
             clock.advance(31)
             try await assertEqual(await state.activateNode(publicKey: key, heartbeatInterval: 15), .activated(nodeID: id), name)
-            // Unregistered nodes cannot.
+            // Unregistered nodes are not found by their key any more (Flower's lookup).
             try await assertTrue(await state.unregisterNode(nodeID: id, ownerAid: "<id:none>"), name)
-            try await assertEqual(await state.activateNode(publicKey: key, heartbeatInterval: 15), .notActivatable(nodeID: id), name)
+            try await assertEqual(await state.activateNode(publicKey: key, heartbeatInterval: 15), .unknownKey, name)
         }
     }
 

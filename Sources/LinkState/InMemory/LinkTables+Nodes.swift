@@ -27,7 +27,8 @@ extension LinkTables {
     }
 
     mutating func activateNode(publicKey: [UInt8], heartbeatInterval: Double, now: Double) -> ActivateNodeOutcome {
-        guard let id = nodeIDByKey[publicKey] else { return .unknownKey }
+        // Unregistered nodes keep their key but are not found by it (as Flower's lookup).
+        guard let id = nodeID(forPublicKey: publicKey) else { return .unknownKey }
         sweepNode(id, now: now)
         let status = nodes[id]!.record.status
         guard status == .registered || status == .offline else { return .notActivatable(nodeID: id) }

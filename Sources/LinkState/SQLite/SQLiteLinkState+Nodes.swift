@@ -29,9 +29,10 @@ extension SQLiteLinkState {
         -> ActivateNodeOutcome
     {
         try await write { conn, now in
-            guard let id = try conn.queryOne("SELECT node_id FROM node WHERE public_key = ?", publicKey)?.uint64(0) else {
-                return .unknownKey
-            }
+            // Unregistered nodes keep their key but are not found by it (as Flower's lookup).
+            guard let id = try conn.queryOne(
+                "SELECT node_id FROM node WHERE public_key = ? AND status != 'unregistered'", publicKey)?.uint64(0)
+            else { return .unknownKey }
             try conn.sweepNode(id, now: now)
             try conn.execute(
                 "UPDATE node SET status = 'online', last_activated_at = ?, online_until = ?, heartbeat_interval = ? "
