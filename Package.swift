@@ -31,6 +31,8 @@ let package = Package(
 
         // SQLite wrapper and migrator.
         .target(name: "SQL", dependencies: ["CSQLite"], swiftSettings: strict),
+        // Helper spawned by SQLTests' process storm (many processes bootstrapping one file).
+        .executableTarget(name: "sql-bootstrap-probe", dependencies: ["SQL"], swiftSettings: strict),
 
         // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys) and FAB handling.
         .target(name: "NodeCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
@@ -61,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
-        .testTarget(name: "SQLTests", dependencies: ["SQL"], swiftSettings: strict),
+        .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),
         .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),

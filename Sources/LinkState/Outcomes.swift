@@ -4,7 +4,8 @@
 /// `activateNode(publicKey:heartbeatInterval:)`.
 public enum ActivateNodeOutcome: Sendable, Equatable {
     case activated(nodeID: UInt64)
-    /// No node has this public key ("No SuperNode found with the given public key.").
+    /// No node (or only an unregistered one) has this public key ("No SuperNode found with the given
+    /// public key.").
     case unknownKey
     /// The node exists but is neither `registered` nor `offline`.
     case notActivatable(nodeID: UInt64)

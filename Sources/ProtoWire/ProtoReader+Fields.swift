@@ -90,10 +90,8 @@ extension ProtoReader {
         try requireWireType(tag, .lengthDelimited)
         let payload = try readPayload()
         if payload.isEmpty { return "" }
-        guard let string = String(validating: payload, as: UTF8.self) else {
-            throw .invalidUTF8(fieldNumber: tag.fieldNumber)
-        }
-        return string
+        guard UTF8Validation.isValid(payload) else { throw .invalidUTF8(fieldNumber: tag.fieldNumber) }
+        return String(decoding: payload, as: UTF8.self)
     }
 
     @inlinable
