@@ -177,3 +177,53 @@ func freePort() throws -> Int {
     server.shutdown(grace: .zero)
     return port
 }
+
+final class ClientEdgeTests: XCTestCase {
+    func testIllegalMetadataFailsTheCallLocally() async throws {
+        let test = try startServer { EchoService.register(on: $0) }
+        var badKey = Metadata()
+        badKey.add("bad key", "x")
+        await expectStatus(.internalError) {
+            _ = try await test.channel.unary(EchoService.echo, request: [], metadata: badKey, timeout: .seconds(10))
+        }
+        var badValue = Metadata()
+        badValue.add("x-text", "line\nbreak")
+        await expectStatus(.internalError) {
+            _ = try await test.channel.unary(EchoService.echo, request: [], metadata: badValue, timeout: .seconds(10))
+        }
+        // The channel still works.
+        let reply = try await test.channel.unary(EchoService.echo, request: [3], timeout: .seconds(10))
+        XCTAssertEqual(reply, [3])
+    }
+
+    func testClosingAChannelWithACallInFlightNeitherHangsNorCrashes() async throws {
+        let gate = Gate()
+        let started = expectation(description: "handler started")
+        let test = try startServer { server in
+            server.registerUnary("/t.S/Gated") { request, _ in
+                started.fulfill()
+                await gate.wait()
+                return request
+            }
+        }
+        let channel = RPCChannel(target: test.target)
+        let call = Task { try await channel.unary("/t.S/Gated", request: [5], timeout: .seconds(20)) }
+        await fulfillment(of: [started], timeout: 10)
+        channel.close()
+        await gate.openGate()
+        switch await call.result {
+        case .success(let reply): XCTAssertEqual(reply, [5])
+        case .failure(let error): XCTAssertNotNil(error as? RPCStatus, "\(error)")
+        }
+    }
+
+    func testCancelledTaskFailsFastWithCancelled() async throws {
+        let test = try startServer { EchoService.register(on: $0) }
+        let channel = test.channel
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await channel.unary(EchoService.echo, request: [], timeout: .seconds(10))
+        }
+        await expectStatus(.cancelled) { _ = try await task.value }
+    }
+}
