@@ -1,4 +1,5 @@
 import RPC
+import Synchronization
 import XCTest
 
 /// Servers and channels are freed once their users drop them (no reference cycles through
@@ -40,4 +41,27 @@ final class LifetimeTests: XCTestCase {
         XCTAssertEqual(try again.bind("127.0.0.1:\(port)", tls: nil), port)
         await again.shutdown(grace: .zero)
     }
+}
+
+final class CoreLogTests: XCTestCase {
+    func testCoreLogLinesCanBeRouted() async throws {
+        let lines = LogLines()
+        CoreLog.route { severity, message in lines.append(severity, message) }
+        defer { CoreLog.route(nil) }
+        let first = RPCServer()
+        let port = try first.bind("127.0.0.1:0", tls: nil)
+        let second = RPCServer()
+        XCTAssertThrowsError(try second.bind("127.0.0.1:\(port)", tls: nil))
+        let logged = lines.all
+        XCTAssertTrue(
+            logged.contains { $0.0 == .error && $0.1.contains("Address already in use") }, "\(logged)")
+        await second.shutdown(grace: .zero)
+        await first.shutdown(grace: .zero)
+    }
+}
+
+final class LogLines: Sendable {
+    private let lines = Mutex<[(CoreLog.Severity, String)]>([])
+    func append(_ severity: CoreLog.Severity, _ message: String) { lines.withLock { $0.append((severity, message)) } }
+    var all: [(CoreLog.Severity, String)] { lines.withLock { $0 } }
 }
