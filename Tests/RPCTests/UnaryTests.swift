@@ -118,6 +118,37 @@ final class UnaryTests: XCTestCase {
         XCTAssertEqual(arrived, 64)
     }
 
+    func testTwoCompletionQueueThreadsServeConcurrentUnaryAndStreamingCalls() async throws {
+        var config = ServerConfig()
+        config.completionQueueThreads = 2
+        config.pendingAccepts = 4
+        let test = try startServer(config: config) { server in
+            EchoService.register(on: server)
+            server.registerServerStreaming("/t.S/Count") { request, _, writer in
+                for index in 0..<Int(request[0]) { try await writer.send([UInt8(index)]) }
+            }
+        }
+        let channel = test.channel
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    if index % 4 == 0 {
+                        var received: [UInt8] = []
+                        for try await message in channel.serverStreaming("/t.S/Count", request: [20], timeout: .seconds(30)) {
+                            received += message
+                        }
+                        XCTAssertEqual(received, Array(0..<20))
+                    } else {
+                        let payload = randomBytes(index)
+                        let reply = try await channel.unary(EchoService.echo, request: payload, timeout: .seconds(30))
+                        XCTAssertEqual(reply, payload)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     func testFiveMebibyteMessagesRoundTrip() async throws {
         let test = try startServer { EchoService.register(on: $0) }
         let payload = randomBytes(5 * 1024 * 1024 + 17)
