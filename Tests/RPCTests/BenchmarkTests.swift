@@ -57,7 +57,15 @@ final class BenchmarkTests: XCTestCase {
     /// The benchmark's server side; runs only as the child of `testUnaryEchoThroughput`.
     func testServeForBenchmark() async throws {
         guard Self.environment["RPC_BENCHMARK_ROLE"] == "server" else { throw XCTSkip("benchmark child only") }
-        let server = RPCServer()
+        var config = ServerConfig()
+        // RPC_BENCHMARK_SERVER_ARGS="grpc.http2.bdp_probe=0,..." tries extra channel arguments.
+        for pair in (Self.environment["RPC_BENCHMARK_SERVER_ARGS"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2, let value = Int32(parts[1]) {
+                config.additionalIntegerArguments.append(.init(String(parts[0]), value))
+            }
+        }
+        let server = RPCServer(config: config)
         server.registerUnary("/bench.Echo/Say") { request, _ in request }
         let port = try server.bind("127.0.0.1:0", tls: nil)
         try server.start()

@@ -172,7 +172,7 @@ final class UnaryTests: XCTestCase {
     }
 
     func testNothingListeningIsUnavailable() async throws {
-        let port = try freePort()
+        let port = try await freePort()
         let channel = RPCChannel(target: "127.0.0.1:\(port)")
         defer { channel.close() }
         await expectStatus(.unavailable) {
@@ -202,10 +202,10 @@ func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt =
 }
 
 /// A port nothing listens on (bound once by a throw-away server, then released).
-func freePort() throws -> Int {
+func freePort() async throws -> Int {
     let server = RPCServer()
     let port = try server.bind("127.0.0.1:0", tls: nil)
-    server.shutdown(grace: .zero)
+    await server.shutdown(grace: .zero)
     return port
 }
 
