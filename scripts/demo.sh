@@ -114,7 +114,8 @@ EOF
 port_open() { "$py" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null; }
 
 say "starting ${superlink_cmd[*]} (control 127.0.0.1:$control_port, fleet :$fleet_port)"
-start superlink "${logs[0]}" "${superlink_cmd[@]}" --insecure \
+# Every process gets its own FLWR_HOME under $tmp (the ServerApp installs the FAB there).
+start superlink "${logs[0]}" env FLWR_HOME="$tmp/superlink-home" "${superlink_cmd[@]}" --insecure \
     --database "$tmp/state.db" --storage-dir "$tmp/ffs" \
     --serverappio-api-address "127.0.0.1:$serverappio_port" \
     --fleet-api-address "127.0.0.1:$fleet_port" \
@@ -148,7 +149,6 @@ done
 
 for i in 0 1; do
     port_var="clientappio_$i"
-    # Each SuperNode gets its own FLWR_HOME, as on separate machines.
     start "supernode-$i" "${logs[$((i + 1))]}" env FLWR_HOME="$tmp/supernode-$i" \
         flower-supernode --insecure --superlink "127.0.0.1:$fleet_port" \
         --clientappio-api-address "127.0.0.1:${!port_var}" \

@@ -52,6 +52,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
                 report.sections.append((title, text))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The reference run's test first (its failure then reads as what it is), the SuperLink
+    restart last (it changes the shared deployment); otherwise collection order."""
+
+    def rank(item: pytest.Item) -> int:
+        name = getattr(item, "originalname", item.name)
+        return {"test_deployment_e2e": 0, "test_restart_keeps_state": 2}.get(name, 1)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def ports() -> harness.PortAllocator:
     return harness.PortAllocator()
