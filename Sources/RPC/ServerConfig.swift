@@ -18,6 +18,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// Dedicated threads draining the server's completion queue. They only copy bytes and
     /// start Tasks, so one is enough on small machines.
     public var completionQueueThreads: Int = 1
+    /// How long `shutdown` waits, after every call has ended, for handler Tasks that ignore
+    /// cancellation. Past it shutdown completes anyway; such handlers' sends then just fail.
+    public var handlerDrainTimeout: Duration = .seconds(5)
     /// Further integer channel arguments, e.g. `("grpc.http2.min_ping_interval_without_data_ms", 1000)`.
     public var additionalIntegerArguments: [IntegerArgument] = []
 

@@ -185,3 +185,34 @@ final class ServerLifecycleTests: XCTestCase {
         for call in calls { _ = await call.result }
     }
 }
+
+final class StubbornHandlerTests: XCTestCase {
+    /// A handler that ignores cancellation cannot hold shutdown hostage, and its late send
+    /// fails instead of touching freed C state.
+    func testShutdownDoesNotWaitForeverForAHandlerIgnoringCancellation() async throws {
+        let started = expectation(description: "handler started")
+        let lateSendFailed = expectation(description: "late send failed")
+        let release = Gate()
+        var config = ServerConfig()
+        config.handlerDrainTimeout = .milliseconds(200)
+        let server = RPCServer(config: config)
+        server.registerServerStreaming("/t.S/Stubborn") { _, _, writer in
+            try await writer.send([1])
+            started.fulfill()
+            await release.wait()  // ignores cancellation
+            do { try await writer.send([2]) } catch { lateSendFailed.fulfill() }
+        }
+        let port = try server.bind("127.0.0.1:0", tls: nil)
+        try server.start()
+        let channel = RPCChannel(target: "127.0.0.1:\(port)")
+        defer { channel.close() }
+        let stream = Task { for try await _ in channel.serverStreaming("/t.S/Stubborn", request: []) {} }
+        await fulfillment(of: [started], timeout: 10)
+        let before = ContinuousClock.now
+        await server.shutdown(grace: .milliseconds(100))
+        XCTAssertLessThan(ContinuousClock.now - before, .seconds(5))
+        await release.openGate()
+        await fulfillment(of: [lateSendFailed], timeout: 10)
+        _ = await stream.result
+    }
+}

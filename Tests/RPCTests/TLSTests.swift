@@ -73,7 +73,6 @@ final class TLSTests: XCTestCase {
     func testBadKeyMaterialIsATLSError() async throws {
         let certs = try certs()
         let server = RPCServer()
-        defer { server.shutdown(grace: .zero) }
         let garbage = TLSServerConfig(certificateChainPEM: Array("not a cert".utf8), privateKeyPEM: Array("nor a key".utf8))
         XCTAssertThrowsError(try server.bind("127.0.0.1:0", tls: garbage)) { error in
             guard case .tls = error as? RPCError else { return XCTFail("\(error)") }
@@ -82,5 +81,6 @@ final class TLSTests: XCTestCase {
         XCTAssertThrowsError(try server.bind("127.0.0.1:0", tls: empty)) { error in
             guard case .tls = error as? RPCError else { return XCTFail("\(error)") }
         }
+        await server.shutdown(grace: .zero)
     }
 }

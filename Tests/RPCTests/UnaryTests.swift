@@ -118,6 +118,37 @@ final class UnaryTests: XCTestCase {
         XCTAssertEqual(arrived, 64)
     }
 
+    func testTwoCompletionQueueThreadsServeConcurrentUnaryAndStreamingCalls() async throws {
+        var config = ServerConfig()
+        config.completionQueueThreads = 2
+        config.pendingAccepts = 4
+        let test = try startServer(config: config) { server in
+            EchoService.register(on: server)
+            server.registerServerStreaming("/t.S/Count") { request, _, writer in
+                for index in 0..<Int(request[0]) { try await writer.send([UInt8(index)]) }
+            }
+        }
+        let channel = test.channel
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    if index % 4 == 0 {
+                        var received: [UInt8] = []
+                        for try await message in channel.serverStreaming("/t.S/Count", request: [20], timeout: .seconds(30)) {
+                            received += message
+                        }
+                        XCTAssertEqual(received, Array(0..<20))
+                    } else {
+                        let payload = randomBytes(index)
+                        let reply = try await channel.unary(EchoService.echo, request: payload, timeout: .seconds(30))
+                        XCTAssertEqual(reply, payload)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     func testFiveMebibyteMessagesRoundTrip() async throws {
         let test = try startServer { EchoService.register(on: $0) }
         let payload = randomBytes(5 * 1024 * 1024 + 17)
@@ -141,7 +172,7 @@ final class UnaryTests: XCTestCase {
     }
 
     func testNothingListeningIsUnavailable() async throws {
-        let port = try freePort()
+        let port = try await freePort()
         let channel = RPCChannel(target: "127.0.0.1:\(port)")
         defer { channel.close() }
         await expectStatus(.unavailable) {
@@ -171,9 +202,59 @@ func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt =
 }
 
 /// A port nothing listens on (bound once by a throw-away server, then released).
-func freePort() throws -> Int {
+func freePort() async throws -> Int {
     let server = RPCServer()
     let port = try server.bind("127.0.0.1:0", tls: nil)
-    server.shutdown(grace: .zero)
+    await server.shutdown(grace: .zero)
     return port
+}
+
+final class ClientEdgeTests: XCTestCase {
+    func testIllegalMetadataFailsTheCallLocally() async throws {
+        let test = try startServer { EchoService.register(on: $0) }
+        var badKey = Metadata()
+        badKey.add("bad key", "x")
+        await expectStatus(.internalError) {
+            _ = try await test.channel.unary(EchoService.echo, request: [], metadata: badKey, timeout: .seconds(10))
+        }
+        var badValue = Metadata()
+        badValue.add("x-text", "line\nbreak")
+        await expectStatus(.internalError) {
+            _ = try await test.channel.unary(EchoService.echo, request: [], metadata: badValue, timeout: .seconds(10))
+        }
+        // The channel still works.
+        let reply = try await test.channel.unary(EchoService.echo, request: [3], timeout: .seconds(10))
+        XCTAssertEqual(reply, [3])
+    }
+
+    func testClosingAChannelWithACallInFlightNeitherHangsNorCrashes() async throws {
+        let gate = Gate()
+        let started = expectation(description: "handler started")
+        let test = try startServer { server in
+            server.registerUnary("/t.S/Gated") { request, _ in
+                started.fulfill()
+                await gate.wait()
+                return request
+            }
+        }
+        let channel = RPCChannel(target: test.target)
+        let call = Task { try await channel.unary("/t.S/Gated", request: [5], timeout: .seconds(20)) }
+        await fulfillment(of: [started], timeout: 10)
+        channel.close()
+        await gate.openGate()
+        switch await call.result {
+        case .success(let reply): XCTAssertEqual(reply, [5])
+        case .failure(let error): XCTAssertNotNil(error as? RPCStatus, "\(error)")
+        }
+    }
+
+    func testCancelledTaskFailsFastWithCancelled() async throws {
+        let test = try startServer { EchoService.register(on: $0) }
+        let channel = test.channel
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await channel.unary(EchoService.echo, request: [], timeout: .seconds(10))
+        }
+        await expectStatus(.cancelled) { _ = try await task.value }
+    }
 }

@@ -107,7 +107,9 @@ final class ClientStreamingCall: CompletionTarget, @unchecked Sendable {
                 state.consumerDone = true
                 return .end(state.finalStatus ?? RPCStatus(.internalError, "Call ended without status"))
             }
-            precondition(state.pendingRead == nil, "concurrent reads of one stream")
+            guard state.pendingRead == nil else {
+                return .end(RPCStatus(.failedPrecondition, "Concurrent reads of one stream"))
+            }
             var ops: [grpc_op] = []
             if !state.initialMetadataRequested { ops.append(Ops.receiveInitialMetadata(initialMetadata)) }
             ops.append(Ops.receiveMessage(message))

@@ -1,6 +1,7 @@
 import CGRPC
 import Dispatch
 import Foundation
+import Glibc
 
 /// A `grpc_completion_queue` drained by dedicated threads (never the cooperative pool).
 ///
@@ -22,13 +23,24 @@ final class CompletionQueue: @unchecked Sendable {
         handle = grpc_completion_queue_create_for_next(nil)
         threadCount = max(1, threads)
         for index in 0..<threadCount {
+            let threadName = threadCount == 1 ? name : "\(name)-\(index)"
             let thread = Thread { [self] in
+                Self.nameCurrentThread(threadName)
                 Self.drain(handle)
                 exited.signal()
             }
-            thread.name = threadCount == 1 ? name : "\(name)-\(index)"
             thread.start()
         }
+    }
+
+    /// Names the calling thread for `top -H` and /proc (Linux keeps 15 bytes). Foundation's
+    /// `Thread.name` does not reach the kernel here, and `pthread_setname_np` is not imported.
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
     private static func drain(_ queue: OpaquePointer) {

@@ -123,9 +123,6 @@ final class ServerCore: @unchecked Sendable {
 
     // MARK: Shutdown
 
-    /// How long shutdown waits for handlers that ignore cancellation once their calls are gone.
-    static let handlerDrainLimit: Duration = .seconds(5)
-
     /// Stops the server (idempotent; concurrent callers wait for the first). Blocking.
     ///
     /// Order (see grpc-core-notes): shutdown_and_notify → up to `grace` → cancel_all_calls →
@@ -146,12 +143,10 @@ final class ServerCore: @unchecked Sendable {
                 _ = notified.wait(timeout: nil)
             }
             wait(for: \.liveCalls, flag: \.waitingForCalls, semaphore: callsDrained, limit: nil)
-            if wait(for: \.runningHandlers, flag: \.waitingForHandlers, semaphore: handlersDrained,
-                    limit: Self.handlerDrainLimit) == false
-            {
-                // Handlers ignoring cancellation keep running; their calls are gone, so their
-                // sends fail harmlessly.
-            }
+            // Handlers that ignore cancellation may outlive this limit; their calls are gone by
+            // now, so their sends just fail.
+            wait(for: \.runningHandlers, flag: \.waitingForHandlers, semaphore: handlersDrained,
+                 limit: config.handlerDrainTimeout)
             lifecycle.withLock { $0.phase = .stopped }
             grpc_server_destroy(server)
             queue.shutdownAndDrain()
