@@ -24,8 +24,9 @@ enum Signals {
         }
     }
 
-    /// Keeps the dispatch sources alive for the life of the process.
-    private static let sources = Mutex<[DispatchSourceSignal]>([])
+    /// Keeps the dispatch sources alive for the life of the process. Written only by
+    /// `onTermination`, which runs once at startup on the main thread, before any signal.
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let fired = Atomic<Bool>(false)
 
     /// Runs `handler` once, off the main thread, on the first termination signal.
@@ -41,7 +42,7 @@ enum Signals {
                 t.start()
             }
             source.resume()
-            sources.withLock { $0.append(source) }
+            sources.append(source)
         }
     }
 }

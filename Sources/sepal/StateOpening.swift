@@ -14,17 +14,13 @@ enum StateOpening {
         var path = database
         if path.hasPrefix("sqlite:///") { path = String(path.dropFirst("sqlite://".count)) }
         do {
-            let state: SQLiteLinkState
-            if path == ":memory:" {
-                state = try SQLiteLinkState.inMemory()
-            } else {
-                state = try SQLiteLinkState(path: path)
-            }
-            Log.shared.info("Using SqlLinkState (\(path))")
-            return state
-        } catch let error as BootstrapError {
-            exitWithError(.databaseSchemaMismatch, "Cannot use database \(path): \(error)")
+            let db = try Database.open(path: path, migrator: .flowerStateMigrator)
+            Log.shared.info("Using SqlLinkState (\(path == ":memory:" ? "in-memory SQLite" : path))")
+            return SQLiteLinkState(database: db)
         } catch {
+            if error.isSchemaRefusal {
+                exitWithError(.databaseSchemaMismatch, "Refusing database \(path): \(error)")
+            }
             exitWithError(.invalidArgs, "Cannot open database \(path): \(error)")
         }
     }
