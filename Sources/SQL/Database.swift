@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 
 /// A migrated SQLite database served by dedicated threads: one writer connection (all writes
 /// are serialized, group-committed when they queue up) and `readerCount` reader connections
@@ -29,16 +30,24 @@ public final class Database: Sendable {
         self.path = path
         writerQueue = JobQueue(workerCount: 1)
         let loop = WriterLoop(queue: writerQueue, maxBatch: max(1, config.maxWriteBatch), stats: writerStats)
-        workers.start(name: "sepal-sql-writer", connection: writer) { conn in loop.run(conn) }
+        // The writer closes last: the last connection to close checkpoints the WAL into the main
+        // file and removes it, which a query-only reader connection cannot do.
+        let readersClosed = DispatchGroup()
+        workers.start(name: "sepal-sql-writer", connection: writer) { conn in
+            loop.run(conn)
+            readersClosed.wait()
+        }
         if readers.isEmpty {
             readerQueue = nil
         } else {
             let queue = JobQueue<@Sendable (Connection) -> Void>(workerCount: readers.count)
             readerQueue = queue
             for (i, reader) in readers.enumerated() {
-                workers.start(name: "sepal-sql-reader-\(i)", connection: reader) { conn in
-                    while let job = queue.take() { job(conn) }
-                }
+                readersClosed.enter()
+                workers.start(
+                    name: "sepal-sql-reader-\(i)", connection: reader,
+                    loop: { conn in while let job = queue.take() { job(conn) } },
+                    afterClose: { readersClosed.leave() })
             }
         }
     }

@@ -47,7 +47,11 @@ final class WorkerRegistry: Sendable {
     private let started = Locked(0)
 
     /// Starts a dedicated thread that runs `loop` with `connection`, then closes it.
-    func start(name: String, connection: Connection, loop: @escaping @Sendable (Connection) -> Void) {
+    /// `afterClose` runs on the thread once the connection is closed.
+    func start(
+        name: String, connection: Connection, loop: @escaping @Sendable (Connection) -> Void,
+        afterClose: @escaping @Sendable () -> Void = {}
+    ) {
         started.withLock { $0 += 1 }
         let handover = Handover(value: connection)
         let thread = Thread { [self] in
@@ -55,6 +59,7 @@ final class WorkerRegistry: Sendable {
             threadIDs.withLock { _ = $0.insert(me) }
             loop(handover.value)
             handover.value.close()
+            afterClose()
             threadIDs.withLock { _ = $0.remove(me) }
             exited.signal()
         }
