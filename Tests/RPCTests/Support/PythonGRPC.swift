@@ -4,12 +4,20 @@ import XCTest
 /// Locates a Python with `grpcio` for the interop tests: `$SEPAL_PYTHON`, else the project venv.
 enum PythonGRPC {
     static var interpreter: String {
-        ProcessInfo.processInfo.environment["SEPAL_PYTHON"] ?? "/work/flwr-venv/bin/python"
+        if let p = ProcessInfo.processInfo.environment["SEPAL_PYTHON"] { return p }
+        // <repo>/.venv, made by scripts/venv.sh (the test command runs it first).
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return repo.appendingPathComponent(".venv/bin/python").path
     }
 
     static func requireInterpreter() throws -> String {
         guard FileManager.default.isExecutableFile(atPath: interpreter) else {
-            throw XCTSkip("no Python with grpcio at \(interpreter) (set SEPAL_PYTHON)")
+            // In CI the venv must exist: a silent skip would hide the interop check.
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                XCTFail("no Python with grpcio at \(interpreter): run scripts/venv.sh")
+            }
+            throw XCTSkip("no Python with grpcio at \(interpreter) (set SEPAL_PYTHON or run scripts/venv.sh)")
         }
         return interpreter
     }
