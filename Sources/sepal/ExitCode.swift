@@ -1,6 +1,12 @@
 import Foundation
 
-/// Flower's process exit codes (protocol §7.8) that Sepal uses.
+/// Flower's exit codes (protocol §7.8) that Sepal uses.
+///
+/// They are *log* codes, not process statuses: Flower 1.28's `flwr_exit` logs
+/// `Exit Code: <code>` and then exits the process with status 1 for an error code (≥ 100) and
+/// 0 for a graceful one (0–99, e.g. a signal). Sepal does the same, so scripts and service
+/// managers see exactly what `flower-superlink` gives them (a process status cannot even carry
+/// 600: it would arrive as 600 mod 256 = 88).
 enum ExitCode: Int32 {
     case success = 0
     case sigint = 1
@@ -11,13 +17,29 @@ enum ExitCode: Int32 {
     case databaseSchemaMismatch = 105
     case addressInvalid = 600
     case tlsNotSupported = 602
-    /// argparse's exit status for a command line it cannot parse.
-    case usage = 2_000
+
+    /// The process status Flower exits with for this code.
+    var processStatus: Int32 { rawValue < 100 ? 0 : 1 }
 }
 
-/// Prints one line to stderr and exits with `code` (argparse's usage errors exit 2).
-func exitWithError(_ code: ExitCode, _ message: String) -> Never {
+/// The process status of a failure Flower reports without an exit code (a plain error line and
+/// `sys.exit(1)`, e.g. a port already in use or a missing TLS file).
+let genericFailureStatus: Int32 = 1
+
+/// argparse's process status for a command line it cannot parse.
+let usageStatus: Int32 = 2
+
+/// Logs `message` as one `ERROR` line (after Flower's `Exit Code: N` line when `code` is given)
+/// and exits with the status Flower uses: 1 for every error.
+func exitWithError(_ code: ExitCode?, _ message: String) -> Never {
+    if let code { Log.shared.error("Exit Code: \(code.rawValue)") }
     Log.shared.error(message)
     Log.shared.flush()
-    exit(code == .usage ? 2 : code.rawValue)
+    exit(code?.processStatus ?? genericFailureStatus)
+}
+
+/// Prints argparse's usage and `prog: error: message` to stderr and exits with status 2.
+func exitWithUsageError(usage: String, program: String, _ message: String) -> Never {
+    FileHandle.standardError.write(Data((usage + "\n\(program): error: \(message)\n").utf8))
+    exit(usageStatus)
 }

@@ -13,16 +13,19 @@ final class Log: Sendable {
 
     private let sink = Mutex(Sink())
 
-    /// Also writes to `path` (appending). Throws when it cannot be opened for writing.
-    func attachFile(_ path: String) throws {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: path) {
-            guard fm.createFile(atPath: path, contents: nil) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
+    /// Why a log file could not be opened, with the system's reason (`Not a directory`, ...).
+    struct FileError: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "Cannot write the log file \(path): \(reason)" }
+    }
+
+    /// Also writes to `path` (appending, created if missing). Throws when it cannot be opened
+    /// for writing.
+    func attachFile(_ path: String) throws(FileError) {
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         sink.withLock { $0.file = handle; $0.path = path }
     }
 

@@ -16,14 +16,13 @@ enum SuperExecCommand {
         do {
             args = try p.parse(arguments)
         } catch {
-            FileHandle.standardError.write(Data((p.usage + "\n\(program): error: \(error)\n").utf8))
-            exit(2)
+            exitWithUsageError(usage: p.usage, program: program, error.description)
         }
         if args.has("-h") { print(p.help); exit(0) }
         if args.has("-V") { print(SepalVersion.banner); exit(0) }
         guard let appIo = args.string("--appio-api-address"), let plugin = args.string("--plugin-type") else {
-            FileHandle.standardError.write(Data((p.usage + "\n\(program): error: the following arguments are required: --appio-api-address, --plugin-type\n").utf8))
-            exit(2)
+            exitWithUsageError(
+                usage: p.usage, program: program, "the following arguments are required: --appio-api-address, --plugin-type")
         }
         guard args.has("--insecure") else {
             exitWithError(.tlsNotSupported, "SuperExec does not support TLS yet.")
@@ -46,13 +45,13 @@ enum SuperExecCommand {
         Signals.onTermination { signal in
             loop.cancel()
             launcher.terminateAll(grace: .seconds(3))
-            exit(signal.exitCode.rawValue)
+            exit(signal.exitCode.processStatus)
         }
         if let parent = args.string("--parent-pid").flatMap({ Int32($0) }) {
             ParentWatch.exitWhenGone(parent) {
                 loop.cancel()
                 launcher.terminateAll(grace: .seconds(3))
-                exit(ExitCode.sigint.rawValue)
+                exit(ExitCode.sigint.processStatus)
             }
         }
         Log.shared.info("SuperExec polling \(address) for ServerApps to launch")

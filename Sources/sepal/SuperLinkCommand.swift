@@ -12,8 +12,7 @@ enum SuperLinkCommand {
         do {
             args = try parser.parse(arguments)
         } catch {
-            FileHandle.standardError.write(Data((parser.usage + "\n\(program): error: \(error)\n").utf8))
-            exit(2)
+            exitWithUsageError(usage: parser.usage, program: program, error.description)
         }
         if args.has("-h") {
             print(parser.help)
@@ -24,15 +23,16 @@ enum SuperLinkCommand {
             exit(0)
         }
         let log = Log.shared
+        // From here on a termination signal is a graceful exit, whatever is up by then.
+        let shutdown = Shutdown(farewell: "SuperLink terminated gracefully.")
+        shutdown.installSignalHandlers()
         if let logFile = args.string("--log-file") {
             do {
                 try log.attachFile(logFile)
             } catch {
-                exitWithError(.invalidArgs, "Cannot write the log file \(logFile): \(error.localizedDescription)")
+                exitWithError(nil, error.description)
             }
         }
-        _ = try? parseInt(args, "--log-rotation-interval-hours", default: 24)
-        _ = try? parseInt(args, "--log-rotation-backup-count", default: 7)
         log.info("Starting Flower SuperLink (Sepal \(SepalVersion.version))")
 
         // Removed and conflicting flags, with Flower's messages and exit code.
@@ -56,13 +56,13 @@ enum SuperLinkCommand {
             log.warning("The `--exec-api-address` argument is deprecated and will be removed in a future release. Use `--control-api-address` instead.")
             controlAddress = exec
         }
-        if let workers = args.string("--fleet-api-num-workers"), workers != "1" {
-            log.warning("Changing `--fleet-api-num-workers` is not supported; using 1 worker (Sepal serves Fleet calls concurrently).")
-        }
         let fleetType = args.string("--fleet-api-type") ?? "grpc-rere"
         let simulation = args.has("--simulation")
         let insecure = args.has("--insecure")
         let enableAuth = args.has("--enable-supernode-auth")
+        if insecure {
+            log.warning("Option `--insecure` was set. Starting insecure HTTP server with unencrypted communication (TLS disabled). Proceed only if you understand the risks.")
+        }
         if enableAuth {
             if insecure {
                 exitWithError(.invalidArgs,
@@ -79,19 +79,19 @@ enum SuperLinkCommand {
             log.warning("SuperNode authentication is disabled. The SuperLink will accept connections from any SuperNode.")
         }
         if !simulation && fleetType != "grpc-rere" {
-            exitWithError(.invalidArgs, "`--fleet-api-type \(fleetType)` is not implemented by Sepal yet; use `grpc-rere` (the default).")
+            exitWithError(nil, "`--fleet-api-type \(fleetType)` is not implemented by Sepal yet; use `grpc-rere` (the default).")
         }
 
-        func address(_ flag: String, _ value: String) -> String {
+        func address(_ value: String) -> String {
             guard let a = Address.normalise(value) else {
                 exitWithError(.addressInvalid, "Address (\(value)) cannot be parsed.")
             }
             return a
         }
-        let serverAppIo = address("--serverappio-api-address", args.string("--serverappio-api-address") ?? "0.0.0.0:9091")
-        let control = address("--control-api-address", controlAddress)
-        let fleet = address("--fleet-api-address", args.string("--fleet-api-address") ?? "0.0.0.0:9092")
-        let health = args.string("--health-server-address").map { address("--health-server-address", $0) }
+        let serverAppIo = address(args.string("--serverappio-api-address") ?? "0.0.0.0:9091")
+        let control = address(controlAddress)
+        let fleet = address(args.string("--fleet-api-address") ?? "0.0.0.0:9092")
+        let health = args.string("--health-server-address").map { address($0) }
 
         let tls = loadTLS(args, insecure: insecure)
         let storageDir = args.string("--storage-dir") ?? (FlowerHome.path + "/superlink/ffs")
@@ -99,7 +99,8 @@ enum SuperLinkCommand {
         let isolation = args.string("--isolation") ?? "subprocess"
 
         // The state is opened and migrated before any port listens.
-        let state = StateOpening.open(database)
+        let opened = StateOpening.open(database)
+        shutdown.add("state") { opened.close() }
 
         var config = SuperLinkServer.Configuration(storageDirectory: storageDir)
         config.controlAddress = control
@@ -108,64 +109,67 @@ enum SuperLinkCommand {
         config.healthAddress = health
         config.tls = tls
         config.options = .init(enableSupernodeAuth: enableAuth, simulation: simulation)
+        if !simulation, let workers = args.string("--fleet-api-num-workers").flatMap(ArgumentParser.pythonInt), workers != 1 {
+            log.warning("The Fleet API currently supports only 1 worker. You have specified \(workers) workers. Support for multiple workers will be added in future releases. Proceeding with a single worker.")
+        }
         let link: SuperLinkServer
         do {
-            link = try SuperLinkServer.start(config, state: state)
+            link = try SuperLinkServer.start(config, state: opened.state)
         } catch {
-            exitWithError(.invalidArgs, error.description)
+            exitWithError(nil, error.description)
         }
+        shutdown.add("servers") { link.shutdown(grace: .seconds(2)) }
         log.info("Control API: \(link.boundControlAddress)" + (tls == nil ? " (insecure)" : " (TLS)"))
         log.info("ServerAppIo API: \(link.boundServerAppIoAddress)")
         if let f = link.boundFleetAddress { log.info("Fleet API (grpc-rere): \(f)" + (tls == nil ? " (insecure)" : " (TLS)")) }
         if let h = health { log.info("Health server: \(h)") }
 
-        var supervisor: SuperExecSupervisor?
         if isolation == "subprocess" {
             let appIo = Address.loopbackClientAddress(link.boundServerAppIoAddress)
-            supervisor = SuperExecSupervisor(appIoAddress: appIo)
-            supervisor?.start()
-        }
-        let stopSupervisor = supervisor
-        Signals.onTermination { signal in
-            log.info("Received \(signal.name): shutting down")
-            stopSupervisor?.stop()
-            link.shutdown(grace: .seconds(2))
-            log.info("SuperLink terminated gracefully.")
-            log.flush()
-            exit(signal.exitCode.rawValue)
+            let supervisor = SuperExecSupervisor(appIoAddress: appIo)
+            shutdown.add("SuperExec") { supervisor.stop() }
+            supervisor.start()
         }
         dispatchMain()
     }
 
-    static func parseInt(_ args: ArgumentParser.Values, _ flag: String, default value: Int) throws -> Int {
-        guard let s = args.string(flag) else { return value }
-        guard let i = Int(s) else {
-            exitWithError(.usage, "argument \(flag): invalid int value: '\(s)'")
-        }
-        return i
-    }
-
-    /// The `--ssl-*` files, or nil with `--insecure`. Without `--insecure` all three are required.
+    /// The `--ssl-*` files, or nil with `--insecure`. Without `--insecure` all three are
+    /// required and must be files; otherwise exits with Flower's message (status 1, no code).
     static func loadTLS(_ args: ArgumentParser.Values, insecure: Bool) -> TLSServerConfig? {
+        let flags = ["--ssl-certfile", "--ssl-keyfile", "--ssl-ca-certfile"]
+        let given = flags.compactMap { args.string($0) }
         if insecure {
-            if args.string("--ssl-certfile") != nil || args.string("--ssl-keyfile") != nil {
+            if !given.isEmpty {
                 Log.shared.warning("`--insecure` is set: the `--ssl-*` files are ignored.")
             }
             return nil
         }
+        guard !given.isEmpty else {
+            exitWithError(nil,
+                "Certificates are required unless running in insecure mode. Please provide certificate paths to `--ssl-certfile`, `--ssl-keyfile`, and `--ssl-ca-certfile` or run the server in insecure mode using `--insecure` if you understand the risks.")
+        }
         guard let cert = args.string("--ssl-certfile"), let key = args.string("--ssl-keyfile"),
               let ca = args.string("--ssl-ca-certfile")
         else {
-            exitWithError(.invalidArgs,
-                "Certificates are required unless running in insecure mode. Please provide certificate paths to `--ssl-certfile`, `--ssl-keyfile`, and `--ssl-ca-certfile` or run the server in insecure mode using `--insecure` if you understand the risks.")
+            exitWithError(nil,
+                "You need to provide valid file paths to `--ssl-certfile`, `--ssl-keyfile`, and `--ssl-ca-certfile` to create a secure connection in Fleet API server (gRPC-rere).")
         }
-        func read(_ path: String) -> [UInt8] {
+        // Flower checks them in this order.
+        for (flag, path) in [("--ssl-ca-certfile", ca), ("--ssl-certfile", cert), ("--ssl-keyfile", key)] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                exitWithError(nil, "Path argument `\(flag)` does not point to a file.")
+            }
+        }
+        func read(_ flag: String, _ path: String) -> [UInt8] {
             guard let data = FileManager.default.contents(atPath: path) else {
-                exitWithError(.invalidArgs, "Cannot read TLS file \(path)")
+                exitWithError(nil, "Cannot read the file of `\(flag)` (\(path)).")
             }
             return Array(data)
         }
-        return TLSServerConfig(rootCertificatesPEM: read(ca), certificateChainPEM: read(cert), privateKeyPEM: read(key))
+        return TLSServerConfig(
+            rootCertificatesPEM: read("--ssl-ca-certfile", ca), certificateChainPEM: read("--ssl-certfile", cert),
+            privateKeyPEM: read("--ssl-keyfile", key))
     }
 }
 

@@ -33,6 +33,6 @@ default:
         """)
     default:
         FileHandle.standardError.write(Data("sepal: unknown command '\(rest[0])' (try `sepal --help`)\n".utf8))
-        exit(2)
+        exit(usageStatus)
     }
 }
