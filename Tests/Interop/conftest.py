@@ -18,11 +18,13 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import harness
+import standalone
 
 #: Rounds of the deployment's reference run (the app's default `num-server-rounds`).
 REFERENCE_ROUNDS = 3
@@ -50,6 +52,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         for deployment in _deployments:
             for title, text in deployment.diagnostics():
                 report.sections.append((title, text))
+        pool = getattr(item, "funcargs", {}).get("links")
+        if isinstance(pool, standalone.LinkPool):
+            for title, text in pool.diagnostics():
+                report.sections.append((title, text))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -66,6 +72,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def ports() -> harness.PortAllocator:
     return harness.PortAllocator()
+
+
+@pytest.fixture
+def links(tmp_path: Path, ports: harness.PortAllocator
+          ) -> Iterator[standalone.LinkPool]:
+    """SuperLinks started on their own by one test; log tails on failure, all stopped after."""
+    pool = standalone.LinkPool(root=tmp_path, ports=ports)
+    try:
+        yield pool
+    finally:
+        pool.cleanup()
+
+
+@pytest.fixture(scope="session")
+def fab(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """examples/sklearn-digits as `flwr build` bundles it, built once per session."""
+    import link_rpc  # noqa: PLC0415 - grpc and cryptography only for the tests that need them
+
+    return link_rpc.build_fab(tmp_path_factory.mktemp("fab"))
 
 
 @pytest.fixture(scope="session")

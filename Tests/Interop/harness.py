@@ -7,8 +7,10 @@ superlink`); it gets exactly the flags `flower-superlink` takes, so the referenc
 
 Cleanup rule: every process is started in a new session (`start_new_session=True`), so its
 process-group ID is its own PID and the helpers it spawns (SuperExec, `flwr-serverapp`,
-`flwr-clientapp`) inherit that group. Stopping signals exactly that group, by the PID we got
-back from `Popen`: nothing is ever looked up or killed by name.
+`flwr-clientapp`) usually inherit that group. Stopping signals exactly that group, by the PID we
+got back from `Popen`, and then SIGKILLs any descendant that moved to a group of its own (Swift's
+`Process` does that), found by walking parent PIDs in /proc before the stop: nothing is ever
+looked up or killed by name.
 """
 
 from __future__ import annotations
@@ -106,6 +108,62 @@ def wait_until(what: str, predicate: Callable[[], Any], deadline_s: float,
 # MARK: - Processes
 
 
+def process_start_time(pid: int) -> int | None:
+    """The kernel's start time of `pid` (clock ticks since boot), or None if it is gone; with
+    the PID it identifies one process even if the PID is later reused."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    return int(fields[19])  # field 22 of stat(5); fields[0] is field 3
+
+
+def pid_alive(pid: int, start_time: int | None = None) -> bool:
+    """True while `pid` exists (and, given `start_time`, is still that same process) and is
+    not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    if stat[stat.rindex(")") + 2] == "Z":
+        return False
+    return start_time is None or process_start_time(pid) == start_time
+
+
+def descendants(root: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every live descendant of `root`, from /proc's parent PIDs."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: list[tuple[int, int]] = []
+    queue = list(children.get(root, []))
+    while queue:
+        pid = queue.pop()
+        start = process_start_time(pid)
+        if start is not None:
+            found.append((pid, start))
+        queue.extend(children.get(pid, []))
+    return found
+
+
+def kill_processes(processes: list[tuple[int, int]]) -> None:
+    """SIGKILL each (pid, start time) that is still that process."""
+    for pid, start in processes:
+        if pid_alive(pid, start):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
 @dataclass(eq=False)  # identity semantics: kept in the _LIVE set
 class ManagedProcess:
     """One long-lived process we started, its own process group, output in a log file."""
@@ -145,6 +203,7 @@ class ManagedProcess:
         """
         if self.popen is None:
             return None
+        tree = descendants(self.pid) if self.popen.poll() is None else []
         code = None
         if self.popen.poll() is None:
             self._signal_group(sig)
@@ -155,8 +214,10 @@ class ManagedProcess:
                 self.popen.wait(timeout=10)
         else:
             code = self.popen.returncode
-        # Helpers that outlived the leader (e.g. a SuperExec) are still in our group.
+        # Helpers that outlived the leader (e.g. a SuperExec) are still in our group, or were
+        # our descendants before the stop.
         self._signal_group(signal.SIGKILL)
+        kill_processes(tree)
         _LIVE.discard(self)
         return code
 
