@@ -23,7 +23,7 @@ from standalone import GRACEFUL_EXIT_STATUS, DatabaseReport, LinkPool
 STORM_FILES = int(os.environ.get("SEPAL_STORM_FILES", "50"))
 PER_KIND = 6  # x 6 kinds = 36 concurrent callers (48 RPCs: two kinds make two calls)
 STORM_BUDGET_S = 110.0
-TWIN_ROUNDS = 10
+TWIN_ROUNDS = int(os.environ.get("SEPAL_TWIN_ROUNDS", "10"))
 
 
 def storm_ports(link: standalone.Link) -> link_rpc.Ports:

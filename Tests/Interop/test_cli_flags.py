@@ -456,18 +456,41 @@ def test_database_refused_untouched(make: Callable[[Path], None], ports: harness
     assert snapshot_dir(directory) == before  # byte-identical, and no -wal/-shm left
 
 
+@dataclass
+class Unprivileged:
+    """A directory the SuperLink cannot write to, the user to run it as (root ignores
+    permissions, so as root the SuperLink runs as `nobody`) and the command to run (as
+    `nobody`, a copy of the executable outside the possibly private checkout)."""
+
+    readonly: Path
+    home: Path
+    user: int | None
+    command: list[str]
+
+
 @pytest.fixture
-def unprivileged_dir() -> Iterator[tuple[Path, int | None]]:
-    """A directory the SuperLink cannot write to, and the user to run it as (root ignores
-    permissions, so as root the SuperLink runs as `nobody`)."""
+def unprivileged() -> Iterator[Unprivileged]:
     base = Path(tempfile.mkdtemp(prefix="sepal-readonly-"))
     try:
         base.chmod(0o755)
         readonly = base / "readonly"
         readonly.mkdir()
+        home = base / "home"
+        home.mkdir()
+        home.chmod(0o777)
+        command = harness.superlink_command()
+        user = None
+        if os.geteuid() == 0:
+            user = 65534
+            executable = Path(command[0])
+            if executable.is_file():
+                copy = base / "bin" / executable.name
+                copy.parent.mkdir()
+                shutil.copy2(executable, copy)
+                copy.chmod(0o755)
+                command = [str(copy), *command[1:]]
         readonly.chmod(0o555)
-        user = 65534 if os.geteuid() == 0 else None
-        yield readonly, user
+        yield Unprivileged(readonly, home, user, command)
     finally:
         (base / "readonly").chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
@@ -497,35 +520,34 @@ def test_database_directory_unusable(where: Callable[[Path], Path], message: str
     assert not db.exists()
 
 
-def test_database_directory_unwritable(unprivileged_dir: tuple[Path, int | None],
+def test_database_directory_unwritable(unprivileged: Unprivileged,
                                        ports: harness.PortAllocator) -> None:
-    readonly, user = unprivileged_dir
-    home = readonly.parent / "home"
-    home.mkdir()
-    home.chmod(0o777)
-    result = run_exiting(harness.superlink_command(),
-                         ["--database", str(readonly / "state.db"),
-                          "--storage-dir", str(home / "ffs")], ports, home, user=user)
+    result = run_exiting(unprivileged.command,
+                         ["--database", str(unprivileged.readonly / "state.db"),
+                          "--storage-dir", str(unprivileged.home / "ffs")],
+                         ports, unprivileged.home, user=unprivileged.user)
     assert result.status == ERROR_EXIT_STATUS, result.describe()
     assert_one_line_error(result, r"Cannot open database .*: the directory .* is not writable")
-    assert list(readonly.iterdir()) == []
+    assert list(unprivileged.readonly.iterdir()) == []
 
 
-@pytest.mark.parametrize("case", ["file-as-dir", "unwritable"])
-def test_storage_dir_unusable(case: str, unprivileged_dir: tuple[Path, int | None],
-                              ports: harness.PortAllocator, tmp_path: Path) -> None:
+def test_storage_dir_is_a_file(ports: harness.PortAllocator, tmp_path: Path) -> None:
     """Flower only fails on the first FAB it stores; Sepal refuses at startup."""
-    readonly, user = unprivileged_dir
-    if case == "file-as-dir":
-        storage, user, home = file_as_dir(tmp_path) / "ffs", None, tmp_path / "home"
-    else:
-        storage, home = readonly / "ffs", readonly.parent / "home"
-        home.mkdir()
-        home.chmod(0o777)
+    storage = file_as_dir(tmp_path) / "ffs"
     result = run_exiting(harness.superlink_command(), ["--storage-dir", str(storage)], ports,
-                         home, user=user)
+                         tmp_path / "home")
     assert result.status == ERROR_EXIT_STATUS, result.describe()
     assert_one_line_error(result, rf"Cannot use storage directory {re.escape(str(storage))}")
+
+
+def test_storage_dir_unwritable(unprivileged: Unprivileged,
+                                ports: harness.PortAllocator) -> None:
+    storage = unprivileged.readonly / "ffs"
+    result = run_exiting(unprivileged.command, ["--storage-dir", str(storage)], ports,
+                         unprivileged.home, user=unprivileged.user)
+    assert result.status == ERROR_EXIT_STATUS, result.describe()
+    assert_one_line_error(result, rf"Cannot use storage directory {re.escape(str(storage))}")
+    assert not storage.exists()
 
 
 def test_log_file_unwritable(ports: harness.PortAllocator, tmp_path: Path) -> None:
