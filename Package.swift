@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),
-        .testTarget(name: "FABTests", dependencies: ["FAB"], swiftSettings: strict),
+        .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
         .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL"], swiftSettings: strict),
         .testTarget(
