@@ -5,14 +5,21 @@ struct DependencySpecifier {
     let name: String
     let clauses: [(op: String, version: String)]
 
-    /// Parses `line`; the failure is `packaging`'s `ParserSyntaxError` text, caret diagram included.
-    static func parse(_ line: String) -> Result<DependencySpecifier, SyntaxError> {
+    /// Parses `line` as `packaging.requirements.Requirement(line)` does.
+    static func parse(_ line: String) -> Result<DependencySpecifier, Failure> {
         var parser = RequirementParser(line)
         do {
             return .success(try parser.requirement())
         } catch {
             return .failure(error)
         }
+    }
+
+    enum Failure: Error {
+        /// `InvalidRequirement`: the line does not match the grammar.
+        case syntax(SyntaxError)
+        /// `InvalidSpecifier`: a comma-separated clause is not a valid specifier.
+        case invalidSpecifier(String)
     }
 
     struct SyntaxError: Error {
@@ -40,15 +47,40 @@ private struct RequirementParser {
         chars = Array(source)
     }
 
-    mutating func requirement() throws(DependencySpecifier.SyntaxError) -> DependencySpecifier {
-        consumeWhitespace()
-        guard let name = identifier() else { throw error("Expected package name at the start of dependency specifier") }
-        consumeWhitespace()
-        try extras()
-        consumeWhitespace()
-        let clauses = try details()
-        guard atEnd else { throw error("Expected end of dependency specifier") }
-        return DependencySpecifier(name: name, clauses: clauses)
+    mutating func requirement() throws(DependencySpecifier.Failure) -> DependencySpecifier {
+        let name: String
+        let tokens: [(op: String, version: String)]
+        do throws(DependencySpecifier.SyntaxError) {
+            consumeWhitespace()
+            guard let parsedName = identifier() else { throw error("Expected package name at the start of dependency specifier") }
+            name = parsedName
+            consumeWhitespace()
+            try extras()
+            consumeWhitespace()
+            tokens = try details()
+            guard atEnd else { throw error("Expected end of dependency specifier") }
+        } catch {
+            throw .syntax(error)
+        }
+        return DependencySpecifier(name: name, clauses: try Self.specifierSet(tokens))
+    }
+
+    /// `SpecifierSet(",".join(tokens))`: split on commas (an `===` token may hold several
+    /// clauses), each clause checked against the strict specifier grammar.
+    private static func specifierSet(_ tokens: [(op: String, version: String)]) throws(DependencySpecifier.Failure) -> [(op: String, version: String)] {
+        let joined = tokens.map { $0.op + $0.version }.joined(separator: ",")
+        var clauses: [(op: String, version: String)] = []
+        for part in joined.split(separator: ",", omittingEmptySubsequences: false) {
+            let clause = String(part).trimmingWhitespace()
+            if clause.isEmpty { continue }
+            guard let op = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"].first(where: { clause.hasPrefix($0) }) else {
+                throw .invalidSpecifier(clause)
+            }
+            let version = String(clause.dropFirst(op.count)).trimmingWhitespace()
+            guard op == "===" || isSpecifierVersion(version, op: op) else { throw .invalidSpecifier(clause) }
+            clauses.append((op, version))
+        }
+        return clauses
     }
 
     // MARK: Grammar
@@ -114,7 +146,7 @@ private struct RequirementParser {
             if peek == ".", peek(1) == "*" {
                 throw error(".* suffix can only be used with `==` or `!=` operators", from: start, to: position + 1)
             }
-            if peek == "+" {
+            if peek == "+", let next = peek(1), next.isASCII, next.isLetter || next.isNumber {
                 throw error("Local version label can only be used with `==` or `!=` operators", from: start)
             }
             consumeWhitespace()
@@ -244,12 +276,13 @@ private struct RequirementParser {
             start += 1
         }
         var end = start
-        while end < chars.count, !chars[end].isWhitespace, chars[end] != ";", chars[end] != ")", chars[end] != "," { end += 1 }
         if op == "===" {
-            guard end > start else { return nil }
+            // Arbitrary equality takes `[^\s;)]*`: commas and all, possibly nothing.
+            while end < chars.count, !chars[end].isWhitespace, chars[end] != ";", chars[end] != ")" { end += 1 }
             let version = String(chars[start..<end])
             return (op, version, op.count + text.count + version.count)
         }
+        while end < chars.count, !chars[end].isWhitespace, chars[end] != ";", chars[end] != ")", chars[end] != "," { end += 1 }
         // Longest prefix of the candidate that is a version for this operator.
         var length = end - start
         while length > 0 {
@@ -262,7 +295,7 @@ private struct RequirementParser {
         return nil
     }
 
-    private static func isSpecifierVersion(_ text: String, op: String) -> Bool {
+    static func isSpecifierVersion(_ text: String, op: String) -> Bool {
         guard let first = text.first, first.isNumber || first == "v" || first == "V" else { return false }
         if op == "==" || op == "!=" {
             if text.hasSuffix(".*") {

@@ -40,7 +40,8 @@ enum FABFormatVersion {
                 guard case .string(let text) = line else { return "Invalid [project].dependencies: dependency entries must be strings." }
                 switch DependencySpecifier.parse(text) {
                 case .success(let parsed): if parsed.name == "flwr" { flwr.append(parsed) }
-                case .failure(let error): return "Invalid dependency declaration \"\(text)\": \(error.text)"
+                case .failure(.syntax(let error)): return "Invalid dependency declaration \"\(text)\": \(error.text)"
+                case .failure(.invalidSpecifier(let clause)): return "Invalid specifier: \(PythonRepr.string(clause))"
                 }
             }
             if flwr.count > 1 { return "Multiple \"flwr\" dependency declarations are not supported." }
@@ -55,10 +56,16 @@ enum FABFormatVersion {
         guard let bound = bounds.max() else {
             return "Invalid \"flwr\" dependency specifier: an inclusive lower bound declared with \">=\" is required for fab-format-version = 1."
         }
+
         guard target >= bound else {
             return "Invalid [tool.flwr.app].flwr-version-target: must be greater than or equal to the declared \"flwr\" dependency lower bound."
         }
-        guard SpecifierSet.contains(dependency.clauses, target) else {
+        let satisfied: Bool
+        switch SpecifierSet.contains(dependency.clauses, target) {
+        case .success(let result): satisfied = result
+        case .failure(let invalid): return "Invalid version: \(PythonRepr.string(invalid.version))"
+        }
+        guard satisfied else {
             return "Invalid [tool.flwr.app].flwr-version-target: must satisfy the declared \"flwr\" dependency specifier."
         }
         return nil

@@ -2,14 +2,26 @@
 /// `packaging.specifiers.SpecifierSet.contains`: pre-releases only match if some clause
 /// names one, `>V` skips V's post-releases, `<V` skips V's pre-releases, `===` compares text.
 enum SpecifierSet {
-    static func contains(_ clauses: [(op: String, version: String)], _ candidate: PEP440Version) -> Bool {
-        let allowsPre = clauses.contains { clause in
-            guard ["==", ">=", "<=", "~=", "===", ">", "<"].contains(clause.op) else { return false }
-            let text = clause.version.hasSuffix(".*") ? String(clause.version.dropLast(2)) : clause.version
-            return PEP440Version(text)?.isPrerelease == true
+    struct InvalidVersion: Error {
+        let version: String
+    }
+
+    /// Fails like packaging does when deciding whether pre-releases are allowed: each
+    /// clause (except `!=`) parses its version with `Version()` until one names a
+    /// pre-release, so e.g. `===abc` raises "Invalid version: 'abc'". (packaging walks a
+    /// frozenset, so its order is arbitrary; clause order is used here.)
+    static func contains(_ clauses: [(op: String, version: String)], _ candidate: PEP440Version) -> Result<Bool, InvalidVersion> {
+        var allowsPre = false
+        for clause in clauses where ["==", ">=", "<=", "~=", "===", ">", "<"].contains(clause.op) {
+            let text = clause.op == "==" && clause.version.hasSuffix(".*") ? String(clause.version.dropLast(2)) : clause.version
+            guard let version = PEP440Version(text) else { return .failure(InvalidVersion(version: text)) }
+            if version.isPrerelease {
+                allowsPre = true
+                break
+            }
         }
-        if candidate.isPrerelease, !allowsPre { return false }
-        return clauses.allSatisfy { matches(op: $0.op, spec: $0.version, candidate) }
+        if candidate.isPrerelease, !allowsPre { return .success(false) }
+        return .success(clauses.allSatisfy { matches(op: $0.op, spec: $0.version, candidate) })
     }
 
     private static func matches(op: String, spec text: String, _ candidate: PEP440Version) -> Bool {
