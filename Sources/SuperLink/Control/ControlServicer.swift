@@ -85,12 +85,11 @@ public final class ControlServicer: Sendable {
         let fab: FAB
         do {
             fab = try FAB(content: content, maxSize: Self.fabMaxSize)
+            try fab.app.validateOverrideKeys(req.overrideConfig.keys)
         } catch {
-            throw .invalidFAB(error.description)
-        }
-        let known = Set(fab.app.config.map(\.key))
-        for key in req.overrideConfig.keys.sorted() where !known.contains(key) {
-            throw .overrideKeyUnknown("Key '\(key)' is not present in the main dictionary")
+            // Flower answers some FAB problems with an empty response (no run ID).
+            guard let code = error.grpcStatusCode else { return FlwrStartRunResponse() }
+            throw .fabRejected(code: Int32(code), detail: error.description)
         }
 
         let simulation = context.options.simulation

@@ -47,8 +47,8 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case runAlreadyFinishedStop(UInt64)
     case federationNotFound
     case federationNotSpecified
-    case overrideKeyUnknown(String)
-    case invalidFAB(String)
+    /// StartRun's FAB checks, with the status code and detail text Flower sends for each.
+    case fabRejected(code: Int32, detail: String)
     case hubAppUnsupported
     case invalidPublicKey
     case nodeIDNotFoundForAccount
@@ -110,8 +110,7 @@ public enum SuperLinkError: Error, Sendable, Equatable {
             return RPCStatus(.notFound, "Federation not found, archived, or you cannot perform this action.")
         case .federationNotSpecified:
             return RPCStatus(.failedPrecondition, "No federation specified. You must specify a federation to perform this action.")
-        case .overrideKeyUnknown(let why): return RPCStatus(.failedPrecondition, why)
-        case .invalidFAB(let why): return RPCStatus(.invalidArgument, why)
+        case .fabRejected(let code, let detail): return RPCStatus(StatusCode(rawValue: code), detail)
         case .hubAppUnsupported:
             return RPCStatus(.failedPrecondition, "Fetching apps from the Flower Hub is not supported by this SuperLink.")
         case .invalidPublicKey: return RPCStatus(.failedPrecondition, "The provided public key is not valid")
