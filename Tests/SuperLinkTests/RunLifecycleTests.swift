@@ -117,4 +117,32 @@ final class RunLifecycleTests: XCTestCase {
             XCTAssertEqual(Set(again.nodes.map(\.nodeID)), [steady.id, silent.id])
         }
     }
+
+    /// UpdateRunStatus answers OK and changes nothing for a transition Flower does not allow
+    /// (observed table from `flower-superlink` 1.28).
+    func testUpdateRunStatusIgnoresInvalidTransitions() async throws {
+        try await withLink { link in
+            let table: [(from: String, status: String, sub: String, result: String)] = [
+                ("running", "bogus", "", "running:"),
+                ("running", "starting", "", "running:"),
+                ("running", "running", "completed", "running:"),
+                ("pending", "running", "", "pending:"),
+                ("pending", "finished", "completed", "pending:"),
+                ("pending", "finished", "failed", "finished:failed"),
+                ("starting", "finished", "stopped", "finished:stopped"),
+                ("pending", "starting", "", "starting:"),
+                ("running", "finished", "failed", "finished:failed"),
+            ]
+            for row in table {
+                let runID = try await link.startRun()
+                if row.from != "pending" {
+                    let token = try await link.requestToken(runID)
+                    if row.from == "running" { _ = try await link.pullAppInputs(token: token) }
+                }
+                try await link.updateRunStatus(runID, row.status, row.sub, details: "d")
+                let status = try await link.listedRun(runID).status
+                XCTAssertEqual("\(status?.status ?? ""):\(status?.subStatus ?? "")", row.result, "\(row)")
+            }
+        }
+    }
 }

@@ -118,7 +118,14 @@ public struct ServerAppIoServicer: Sendable {
     func updateRunStatus(_ req: FlwrUpdateRunStatusRequest) async throws(SuperLinkError) -> FlwrUpdateRunStatusResponse {
         let status = req.runStatus ?? FlwrRunStatus()
         guard let phase = RunPhase(rawValue: status.status) else {
-            throw .malformedRequest("unknown run status '\(status.status)'")
+            // No transition leads to an unknown status: Flower ignores it like any invalid one,
+            // after the same unknown-run and finished-run answers.
+            let run = try await withState { () async throws(LinkStateError) in try await state.run(req.runID) }
+            guard let run else { throw .unknownRun(req.runID) }
+            if run.phase == .finished {
+                throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+            }
+            return FlwrUpdateRunStatusResponse()
         }
         let outcome = try await withState { () async throws(LinkStateError) in
             try await state.updateRunStatus(
