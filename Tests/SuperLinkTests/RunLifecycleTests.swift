@@ -43,11 +43,11 @@ final class RunLifecycleTests: XCTestCase {
         }
     }
 
-    func testStoppingARuningRunDropsItsMessages() async throws {
+    func testStoppingARunningRunDropsItsMessages() async throws {
         try await forEachBackend { link in
             let a = try await link.newNode()
             let b = try await link.newNode()
-            let (runID, _) = try await link.runningRun()
+            let (runID, token) = try await link.runningRun()
             let toA = FlowerObjects.instruction(runID: runID, dst: a.id, createdAt: link.clock.now)
             let toB = FlowerObjects.instruction(runID: runID, dst: b.id, createdAt: link.clock.now)
             try await link.sendInstruction(toA, runID: runID)
@@ -67,6 +67,11 @@ final class RunLifecycleTests: XCTestCase {
             await assertStatus(.permissionDenied, "Run is finished. Stopped by user.") {
                 try await link.pushInstructions([toB], runID: runID)
             }
+            // The ServerApp's heartbeat fails, so it stops itself.
+            var beat = FlwrSendAppHeartbeatRequest()
+            beat.token = token
+            let alive = try await link.appIo(FlwrServerAppIo.sendAppHeartbeat, beat)
+            XCTAssertFalse(alive.success, link.backend.rawValue)
         }
     }
 

@@ -116,7 +116,9 @@ final class ServerAppIoErrorTests: XCTestCase {
             var logs = FlwrPushLogsRequest()
             logs.runID = 999
             logs.logs = ["x"]
-            await assertStatus(.notFound, "Run 999 not found") { try await link.appIo(FlwrServerAppIo.pushLogs, logs) }
+            await assertStatus(.unknown, "Exception calling application: Run 999 not found") {
+                try await link.appIo(FlwrServerAppIo.pushLogs, logs)
+            }
             // GetRun answers an unknown run with an empty response (the SuperExec relies on it).
             var get = FlwrGetRunRequest()
             get.runID = 999

@@ -99,7 +99,7 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .invalidToken: return RPCStatus(.permissionDenied, "Invalid token.")
         case .failedToStartRun(let id): return RPCStatus(.failedPrecondition, "Failed to start run \(id)")
         case .unexpectedNodeID: return RPCStatus(.failedPrecondition, "Unexpected node ID.")
-        case .runNotFoundForLogs(let id): return RPCStatus(.notFound, "Run \(id) not found")
+        case .runNotFoundForLogs(let id): return SuperLinkError.uncaughtInFlower("Run \(id) not found").status
         case .invalidObjectContent(let id, let why):
             return RPCStatus(.failedPrecondition, "Object with ID '\(id)' has an unexpected structure. \(why)")
         case .malformedPushMessages(let why): return RPCStatus(.invalidArgument, "Malformed PushMessages: \(why)")
@@ -128,7 +128,7 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .unfinishedRunArtifacts:
             return RPCStatus(.failedPrecondition, "Cannot pull artifacts for an unfinished run")
         case .noAuthPlugin:
-            return RPCStatus(.unimplemented, "SuperLink is not configured with an account authentication plugin.")
+            return RPCStatus(.unimplemented, "ControlServicer initialized without account authentication")
         case .notImplemented(let what): return RPCStatus(.unimplemented, "\(what) is not implemented")
         case .uncaughtInFlower(let message): return RPCStatus(.unknown, "Exception calling application: \(message)")
 
