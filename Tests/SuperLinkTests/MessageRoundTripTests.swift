@@ -166,3 +166,29 @@ final class MessageRoundTripTests: XCTestCase {
         XCTAssertFalse(all.now.isEmpty)
     }
 }
+
+/// Objects bigger than gRPC's default 4 MiB message limit travel both ways (Flower allows 2 GiB).
+final class LargeObjectTests: XCTestCase {
+    func testFiveMiBChunkBothWays() async throws {
+        try await withLink { link in
+            let node = try await link.newNode()
+            let (runID, _) = try await link.runningRun()
+            let data = (0..<(5 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let chunk = FlowerObject(type: "ArrayChunk", children: [], body: data)
+            let array = ObjectNode(
+                object: FlowerObject(
+                    type: "Array", children: [chunk.id],
+                    body: Array(#"{"dtype": "uint8", "shape": [5242880], "stype": "raw", "arraychunk_ids": [0]}"#.utf8)),
+                children: [ObjectNode(object: chunk, children: [])])
+            let record = ObjectNode(
+                object: FlowerObject(type: "ArrayRecord", children: [array.object.id], body: FlowerObjects.json([("big", array.object.id)])),
+                children: [array])
+            let content = FlowerObjects.recordDict([("arrays", record)])
+            let instruction = FlowerObjects.instruction(runID: runID, dst: node.id, createdAt: link.clock.now, content: content)
+            try await link.sendInstruction(instruction, runID: runID)
+            let pulled = try await link.fleetPullObject(node, runID: runID, id: chunk.id)
+            XCTAssertEqual(pulled.objectContent.count, chunk.bytes.count)
+            XCTAssertEqual(pulled.objectContent, chunk.bytes)
+        }
+    }
+}
