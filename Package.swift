@@ -36,7 +36,7 @@ let package = Package(
 
         // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys) and FAB handling.
         .target(name: "NodeCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
-        .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], swiftSettings: strict),
+        .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], exclude: ["README.md"], swiftSettings: strict),
 
         // State: objects, then runs/nodes/messages/tokens/logs.
         .target(name: "ObjectStore", dependencies: ["SQL", "CCrypto"], swiftSettings: strict),

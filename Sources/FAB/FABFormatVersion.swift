@@ -2,7 +2,8 @@
 enum FABFormatVersion {
     static let latest: Int64 = 1
 
-    /// Returns the first problem Flower reports, or nil if the declaration is acceptable.
+    /// The first problem with the format version itself and, for version 1, with
+    /// `flwr-version-target` and `[project].license`; nil if acceptable.
     static func problem(project: TOMLValue?, app: TOMLValue) -> String? {
         var version: Int64 = 0
         if let declared = app["fab-format-version"] {
@@ -20,31 +21,52 @@ enum FABFormatVersion {
         guard case .string(let targetText) = targetValue else {
             return "Invalid [tool.flwr.app].flwr-version-target: expected a string."
         }
-        guard let target = PEP440Version(targetText) else {
+        guard PEP440Version(targetText) != nil else {
             return "Invalid [tool.flwr.app].flwr-version-target: expected a valid version."
         }
         if let problem = licenseProblem(project?["license"]) { return problem }
+        return nil
+    }
 
-        let missing = "Missing \"flwr\" dependency in [project].dependencies for fab-format-version >= 1."
-        guard let dependencies = project?["dependencies"] else { return missing }
-        guard case .array(let lines) = dependencies else {
-            return "Invalid [project].dependencies: expected a list containing a \"flwr\" dependency declaration."
-        }
+    /// Checks `[project].dependencies` (done for every FAB, whatever its format version)
+    /// and, for version 1, the `flwr>=` bound against `flwr-version-target`.
+    static func dependencyProblem(project: TOMLValue?, app: TOMLValue) -> String? {
         var flwr: [DependencySpecifier] = []
-        for line in lines {
-            guard case .string(let text) = line, let parsed = DependencySpecifier(text) else {
-                return "Invalid dependency declaration \"\(line.pythonStr)\"."
+        if let dependencies = project?["dependencies"] {
+            guard case .array(let lines) = dependencies else {
+                return "Invalid [project].dependencies: expected a list containing a \"flwr\" dependency declaration."
             }
-            if parsed.name == "flwr" { flwr.append(parsed) }
+            for line in lines {
+                guard case .string(let text) = line else { return "Invalid [project].dependencies: dependency entries must be strings." }
+                switch DependencySpecifier.parse(text) {
+                case .success(let parsed): if parsed.name == "flwr" { flwr.append(parsed) }
+                case .failure(.syntax(let error)): return "Invalid dependency declaration \"\(text)\": \(error.text)"
+                case .failure(.invalidSpecifier(let clause)): return "Invalid specifier: \(PythonRepr.string(clause))"
+                }
+            }
+            if flwr.count > 1 { return "Multiple \"flwr\" dependency declarations are not supported." }
         }
+        guard case .integer(let version)? = app["fab-format-version"], version >= 1,
+              case .string(let targetText)? = app["flwr-version-target"], let target = PEP440Version(targetText)
+        else { return nil }
+        let missing = "Missing \"flwr\" dependency in [project].dependencies for fab-format-version >= 1."
         guard let dependency = flwr.first else { return missing }
         guard flwr.count == 1 else { return "Multiple \"flwr\" dependency declarations are not supported." }
         let bounds = dependency.clauses.filter { $0.op == ">=" }.compactMap { PEP440Version($0.version) }
         guard let bound = bounds.max() else {
             return "Invalid \"flwr\" dependency specifier: an inclusive lower bound declared with \">=\" is required for fab-format-version = 1."
         }
+
         guard target >= bound else {
             return "Invalid [tool.flwr.app].flwr-version-target: must be greater than or equal to the declared \"flwr\" dependency lower bound."
+        }
+        let satisfied: Bool
+        switch SpecifierSet.contains(dependency.clauses, target) {
+        case .success(let result): satisfied = result
+        case .failure(let invalid): return "Invalid version: \(PythonRepr.string(invalid.version))"
+        }
+        guard satisfied else {
+            return "Invalid [tool.flwr.app].flwr-version-target: must satisfy the declared \"flwr\" dependency specifier."
         }
         return nil
     }

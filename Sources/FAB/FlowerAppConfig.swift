@@ -62,6 +62,7 @@ public struct FlowerAppConfig: Sendable {
         guard errors.isEmpty, let project, let app, let components else { throw .invalidConfig(errors) }
 
         if let problem = FABFormatVersion.problem(project: project, app: app) { throw .invalidConfig([problem]) }
+        if let problem = FABFormatVersion.dependencyProblem(project: project, app: app) { throw .invalidConfig([problem]) }
 
         serverApp = try Self.objectReference(Self.item(components, "serverapp"))
         clientApp = try Self.objectReference(Self.item(components, "clientapp"))

@@ -6,6 +6,8 @@ struct PEP440Version: Comparable {
     let pre: (Int, Int)?
     let post: Int?
     let dev: Int?
+    /// Local segments ("+ubuntu.1" → ["ubuntu", "1"]), nil if none.
+    let local: [String]?
 
     /// Parses the PEP 440 normal form and its accepted spellings (case-insensitive,
     /// optional "v", separators `.`/`-`/`_`, "alpha"/"beta"/"c"/"pre"/"preview",
@@ -77,10 +79,12 @@ struct PEP440Version: Comparable {
             dev = number(&probe) ?? 0
             s = probe
         }
+        var local: [String]?
         if s.first == UInt8(ascii: "+") {
-            let local = s.dropFirst()
-            guard !local.isEmpty, local.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x2D || $0 == 0x5F })
-            else { return nil }
+            let text = String(decoding: s.dropFirst(), as: UTF8.self)
+            let segments = text.split(omittingEmptySubsequences: false) { $0 == "." || $0 == "-" || $0 == "_" }.map(String.init)
+            guard segments.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isNumber || $0.isLetter) } }) else { return nil }
+            local = segments
             s = []
         }
         guard s.isEmpty else { return nil }
@@ -89,6 +93,29 @@ struct PEP440Version: Comparable {
         self.pre = pre
         self.post = post
         self.dev = dev
+        self.local = local
+    }
+
+    private init(epoch: Int, release: [Int], pre: (Int, Int)?, post: Int?, dev: Int?, local: [String]?) {
+        (self.epoch, self.release, self.pre, self.post, self.dev, self.local) = (epoch, release, pre, post, dev, local)
+    }
+
+    var isPrerelease: Bool { pre != nil || dev != nil }
+    var isPostrelease: Bool { post != nil }
+    /// Without the local part.
+    var publicVersion: PEP440Version { PEP440Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: nil) }
+    /// Epoch and release only.
+    var baseVersion: PEP440Version { PEP440Version(epoch: epoch, release: release, pre: nil, post: nil, dev: nil, local: nil) }
+
+    /// The normalized form (`str(packaging.version.Version(...))`).
+    var normalized: String {
+        var text = epoch != 0 ? "\(epoch)!" : ""
+        text += release.map(String.init).joined(separator: ".")
+        if let pre { text += ["a", "b", "rc"][pre.0] + String(pre.1) }
+        if let post { text += ".post\(post)" }
+        if let dev { text += ".dev\(dev)" }
+        if let local { text += "+" + local.joined(separator: ".") }
+        return text
     }
 
     /// Everything after the release segment, as one comparable list. PEP 440 ordering:
@@ -107,7 +134,22 @@ struct PEP440Version: Comparable {
             let b = i < rhs.release.count ? rhs.release[i] : 0
             if a != b { return a < b }
         }
-        return lhs.suffixKey.lexicographicallyPrecedes(rhs.suffixKey)
+        if lhs.suffixKey != rhs.suffixKey { return lhs.suffixKey.lexicographicallyPrecedes(rhs.suffixKey) }
+        // No local part sorts first; then segment by segment, numbers above letters.
+        switch (lhs.local, rhs.local) {
+        case (nil, nil), (_, nil): return false
+        case (nil, _): return true
+        case let (l?, r?):
+            for (a, b) in zip(l, r) where a != b {
+                switch (Int(a), Int(b)) {
+                case let (x?, y?): return x < y
+                case (nil, .some): return true
+                case (.some, nil): return false
+                case (nil, nil): return a < b
+                }
+            }
+            return l.count < r.count
+        }
     }
 
     static func == (lhs: PEP440Version, rhs: PEP440Version) -> Bool {

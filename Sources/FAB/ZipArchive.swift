@@ -6,7 +6,8 @@ import CZlib
 /// messages (Flower reports them verbatim): the end record is searched in the last
 /// 64 KiB, prepended data is tolerated, later duplicate names shadow earlier ones, and
 /// an entry's CRC-32 is checked only when that entry is read. Every offset and size is
-/// bounds-checked; entry count and inflated size are capped; zip64 is rejected.
+/// bounds-checked; entry count and inflated size are capped; zip64 is rejected. A stored
+/// entry yields min(compressed, declared) bytes, so only deflate output needs a cap.
 public struct ZipArchive: Sendable {
     public let entries: [ZipEntry]
     private let bytes: [UInt8]
@@ -65,6 +66,7 @@ public struct ZipArchive: Sendable {
             if versionNeeded > 63 { throw .corruptZip("zip file version \(versionNeeded / 10).\(versionNeeded % 10)") }
             let rawNameBytes = r.slice(total + Self.centralRecordSize, nameLength)
             let rawName = try Self.decodeName(rawNameBytes, flags: flags)
+            try Self.checkExtraField(r.slice(total + Self.centralRecordSize + nameLength, extraLength))
             let path = rawName.firstIndex(of: "\0").map { String(rawName[..<$0]) } ?? rawName
             entries.append(ZipEntry(
                 path: path, compressionMethod: method, flags: flags, crc32: crc, compressedSize: Int(compressed),
@@ -141,9 +143,6 @@ public struct ZipArchive: Sendable {
         guard entry.compressionMethod == 0 || entry.compressionMethod == 8 else {
             throw .corruptZip("That compression method is not supported")
         }
-        guard entry.uncompressedSize <= limits.maxEntrySize else {
-            throw .zipLimitExceeded("Zip entry \(PythonRepr.string(entry.path)) is larger than \(limits.maxEntrySize) bytes")
-        }
         let dataStart = offset + Self.localHeaderSize + nameLength + extraLength
         let available = reader.slice(dataStart, entry.compressedSize)
         let output: [UInt8]
@@ -153,7 +152,12 @@ public struct ZipArchive: Sendable {
             guard available.count >= wanted else { throw .corruptZip("") }
             output = Array(available.prefix(wanted))
         } else {
-            output = try Inflater.inflate(available, declaredCompressedSize: entry.compressedSize, outputLimit: entry.uncompressedSize)
+            // Inflate one byte past the cap to tell "exactly at the cap" from "over it".
+            let limit = min(entry.uncompressedSize, limits.maxEntrySize + 1)
+            output = try Inflater.inflate(available, declaredCompressedSize: entry.compressedSize, outputLimit: limit)
+            guard output.count <= limits.maxEntrySize else {
+                throw .zipLimitExceeded("Zip entry \(PythonRepr.string(entry.path)) inflates to more than \(limits.maxEntrySize) bytes")
+            }
         }
         let crc = output.withUnsafeBufferPointer { buffer in
             UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
@@ -183,6 +187,21 @@ public struct ZipArchive: Sendable {
             position -= 1
         }
         return nil
+    }
+
+    /// Walks the extra-field records as Python does, rejecting one that overruns the field.
+    private static func checkExtraField(_ extra: ArraySlice<UInt8>) throws(FABError) {
+        var rest = extra
+        while rest.count >= 4 {
+            let base = rest.startIndex
+            let type = UInt16(rest[base]) | UInt16(rest[base + 1]) << 8
+            let length = Int(rest[base + 2]) | Int(rest[base + 3]) << 8
+            guard length + 4 <= rest.count else {
+                let hex = String(type, radix: 16)
+                throw .corruptZip("Corrupt extra field \(String(repeating: "0", count: 4 - hex.count) + hex) (size=\(length))")
+            }
+            rest = rest.dropFirst(4 + length)
+        }
     }
 
     private static func decodeName(_ bytes: ArraySlice<UInt8>, flags: UInt16) throws(FABError) -> String {

@@ -26,6 +26,11 @@ public final class SuperLinkServer: Sendable {
         public var options = ServiceContext.Options()
         /// How often expired app tokens and overdue nodes are swept without any RPC touching them.
         public var sweepInterval: Duration = .seconds(2)
+        /// How often a `StreamLogs` call polls for new log lines (Flower: 0.5 s).
+        public var logPollInterval: Duration = .milliseconds(500)
+        /// Unix seconds for node-auth freshness, message validation and `now` fields. Tests inject
+        /// the same controllable clock they give the state.
+        public var clock: @Sendable () -> Double = FlowerTimestamp.now
 
         public init(storageDirectory: String) {
             self.storageDirectory = storageDirectory
@@ -51,11 +56,13 @@ public final class SuperLinkServer: Sendable {
     public let boundServerAppIoAddress: String
     public let boundControlAddress: String
     public let boundFleetAddress: String?
+    /// nil when no health server was asked for.
+    public let boundHealthAddress: String?
     public let context: ServiceContext
 
     private init(
         servers: [RPCServer], sweeper: Task<Void, Never>, context: ServiceContext,
-        control: String, serverAppIo: String, fleet: String?
+        control: String, serverAppIo: String, fleet: String?, health: String?
     ) {
         self.servers = servers
         self.sweeper = sweeper
@@ -63,6 +70,7 @@ public final class SuperLinkServer: Sendable {
         self.boundControlAddress = control
         self.boundServerAppIoAddress = serverAppIo
         self.boundFleetAddress = fleet
+        self.boundHealthAddress = health
     }
 
     /// Binds and starts every API on an already opened and migrated `state`.
@@ -73,7 +81,7 @@ public final class SuperLinkServer: Sendable {
         } catch {
             throw .storage("Cannot use storage directory \(config.storageDirectory): \(error.description)")
         }
-        let context = ServiceContext(state: state, fabs: fabs, options: config.options)
+        let context = ServiceContext(state: state, fabs: fabs, options: config.options, clock: config.clock)
 
         var servers: [RPCServer] = []
         func bind(_ api: String, _ address: String, tls: TLSServerConfig?, _ setup: (RPCServer) -> Void)
@@ -93,7 +101,7 @@ public final class SuperLinkServer: Sendable {
 
         do throws(StartError) {
             let control = try bind("Control", config.controlAddress, tls: config.tls) {
-                ControlServicer(context: context).register(on: $0)
+                ControlServicer(context: context, logPollInterval: config.logPollInterval).register(on: $0)
             }
             let serverAppIo = try bind("ServerAppIo", config.serverAppIoAddress, tls: nil) {
                 ServerAppIoServicer(context: context).register(on: $0)
@@ -104,8 +112,9 @@ public final class SuperLinkServer: Sendable {
                     FleetServicer(context: context).register(on: $0)
                 }
             }
-            if let health = config.healthAddress {
-                _ = try bind("health", health, tls: nil) { HealthServicer().register(on: $0) }
+            var health: String?
+            if let healthAddress = config.healthAddress {
+                health = try bind("health", healthAddress, tls: nil) { HealthServicer().register(on: $0) }
             }
             for s in servers {
                 do {
@@ -123,17 +132,27 @@ public final class SuperLinkServer: Sendable {
             }
             return SuperLinkServer(
                 servers: servers, sweeper: sweeper, context: context,
-                control: control, serverAppIo: serverAppIo, fleet: fleet)
+                control: control, serverAppIo: serverAppIo, fleet: fleet, health: health)
         } catch {
             for s in servers { s.shutdown(grace: .zero) }
             throw error
         }
     }
 
-    /// Graceful stop: in-flight calls get `grace` to finish, then are cancelled.
+    /// Graceful stop: in-flight calls get `grace` to finish, then are cancelled. Blocks the calling
+    /// thread: never call it from the cooperative pool (use the async variant there).
     public func shutdown(grace: Duration) {
         sweeper.cancel()
         for s in servers { s.shutdown(grace: grace) }
+    }
+
+    /// `shutdown(grace:)` without blocking the cooperative pool: each server drains on a thread of
+    /// its own, concurrently.
+    public func shutdown(grace: Duration) async {
+        sweeper.cancel()
+        await withTaskGroup(of: Void.self) { group in
+            for s in servers { group.addTask { await s.shutdown(grace: grace) } }
+        }
     }
 }
 

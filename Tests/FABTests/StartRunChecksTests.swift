@@ -189,6 +189,47 @@ final class StartRunChecksTests: XCTestCase {
         accept(v1(app: target, project: license + "\ndependencies=['flwr>=1.0; python_version>\"3.8\"']"))
         accept(v1(app: "\nflwr-version-target='1.20'", project: license + "\ndependencies=['flwr>=1.20.0']"))
         accept(v1(app: "\nflwr-version-target='v1.28'", project: license + "\ndependencies=['flwr>=1.0']"))
+        // The target must also satisfy the whole specifier set (packaging's SpecifierSet.contains).
+        let unsatisfied = "['Invalid [tool.flwr.app].flwr-version-target: must satisfy the declared \"flwr\" dependency specifier.']"
+        let satisfaction: [(String, String, Bool)] = [
+            ("flwr>=1.28", "1.29.0rc1", false), ("flwr>=1.28rc1", "1.29.0rc1", true), ("flwr>=1.28,!=1.28.5", "1.28.5", false),
+            ("flwr>=1.0,==1.28.*", "1.28.1", true), ("flwr>=1.0,==1.28.*", "1.29", false), ("flwr>=1.0,<1.28", "1.28", false),
+            ("flwr>=1.0,>1.28", "1.28.0.post1", false), ("flwr>=1.0,>1.28", "1.28.1", true), ("flwr>=1.0,<1.29", "1.29.0rc1", false),
+            ("flwr>=1.0,~=1.20", "1.28", true), ("flwr>=1.0,~=1.20.0", "1.28", false), ("flwr>=1.0,==1.28", "1.28.0", true),
+            ("flwr>=1.0,===1.28", "1.28", true), ("flwr>=1.0,===1.28", "1.28.0", false), ("flwr>=1.0,<=1.28", "1.28.0.post1", false),
+            ("flwr>=1.0", "1.28.0+local", true), ("flwr>=1.0,==1.28", "1.28+local", true), ("flwr>=1.0,<1.28.0", "1.28.0.dev1", false),
+            ("flwr>=1.0.dev1", "1.1.dev1", true), ("flwr<=1.0,>=0.5", "1.28.0", false),
+        ]
+        for (spec, version, ok) in satisfaction {
+            let text = v1(app: "\nflwr-version-target='\(version)'", project: license + "\ndependencies=['\(spec)']")
+            if ok { accept(text) } else { expect(pyproject: text, 9, unsatisfied) }
+        }
+        expect(pyproject: v1(app: "\nflwr-version-target='1.2'", project: license + "\ndependencies=['flwr>=1.0,>=1.5']"), 9, tooLow)
+
+        // Dependencies are parsed for every FAB (fab-format-version 0 too), with packaging's errors.
+        func deps(_ list: String, _ base: String? = nil) -> String {
+            (base ?? minimal).replacingOccurrences(of: "version='1.0.0'", with: "version='1.0.0'\ndependencies=\(list)")
+        }
+        expect(pyproject: deps("['flwr>=1..8']"), 9,
+               "['Invalid dependency declaration \"flwr>=1..8\": Expected end or semicolon (after version specifier)\\n    flwr>=1..8\\n        ~~~^']")
+        expect(pyproject: deps("['numpy>=1..8']"), 9,
+               "['Invalid dependency declaration \"numpy>=1..8\": Expected end or semicolon (after version specifier)\\n    numpy>=1..8\\n         ~~~^']")
+        expect(pyproject: deps("['fl wr']"), 9,
+               "['Invalid dependency declaration \"fl wr\": Expected end or semicolon (after name and no valid version specifier)\\n    fl wr\\n       ^']")
+        expect(pyproject: deps("['-flwr']"), 9,
+               "['Invalid dependency declaration \"-flwr\": Expected package name at the start of dependency specifier\\n    -flwr\\n    ^']")
+        expect(pyproject: deps("['flwr>=1.0;']"), 9,
+               "['Invalid dependency declaration \"flwr>=1.0;\": Expected a marker variable or quoted string\\n    flwr>=1.0;\\n              ^']")
+        expect(pyproject: deps("'flwr>=1.0'"), 9, "['Invalid [project].dependencies: expected a list containing a \"flwr\" dependency declaration.']")
+        expect(pyproject: deps("[5]"), 9, "['Invalid [project].dependencies: dependency entries must be strings.']")
+        expect(pyproject: deps("['flwr>=1.0','flwr>=1.2']"), 9, "['Multiple \"flwr\" dependency declarations are not supported.']")
+        for ok in ["['flwr']", "['flwr==1.0']", "['flwr @ https://x/y.whl']", "['flwr >= 1.0 , < 2', 'numpy (>=1.2)']"] { accept(deps(ok)) }
+        // Order: fab-format-version, then dependencies, then references.
+        expect(pyproject: deps("['flwr>=1..8']", minimal.replacingOccurrences(of: "publisher='p'", with: "publisher='p'\nfab-format-version=2")), 9,
+               "['Unsupported [tool.flwr.app].fab-format-version: 2.']")
+        expect(pyproject: deps("['x y']", minimal.replacingOccurrences(of: "serverapp='a:b'", with: "serverapp='zz'")), 9,
+               "['Invalid dependency declaration \"x y\": Expected end or semicolon (after name and no valid version specifier)\\n    x y\\n      ^']")
+
         // fab-format-version problems win over bad references.
         expect(pyproject: minimal.replacingOccurrences(of: "serverapp='a:b'", with: "serverapp='zz'")
             .replacingOccurrences(of: "publisher='p'", with: "publisher='p'\nfab-format-version=-1"), 9,

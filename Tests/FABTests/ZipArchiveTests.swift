@@ -51,14 +51,21 @@ final class ZipArchiveTests: XCTestCase {
         }
     }
 
-    func testHugeDeclaredSizesAreRejected() {
+    func testHugeDeclaredSizes() throws {
+        // Stored: Python reads min(compressed, declared) bytes, so a huge declared size is harmless.
         var builder = ZipBuilder()
         builder.entries.append(.init(name: "big", data: Array("x".utf8), declaredSize: 0xFFFF_FFF0))
-        let zip = try? ZipArchive(bytes: builder.build())
-        XCTAssertNotNil(zip)
-        XCTAssertThrowsError(try zip?.read("big")) { error in
+        XCTAssertEqual(try ZipArchive(bytes: builder.build()).read("big"), Array("x".utf8))
+        // Deflate that really inflates past the cap is refused, whatever it declares.
+        builder = ZipBuilder()
+        builder.entries.append(.init(name: "big", data: [UInt8](repeating: 7, count: 300_000), deflate: true, declaredSize: 0xFFFF_FFF0))
+        XCTAssertThrowsError(try ZipArchive(bytes: builder.build(), limits: ZipLimits(maxEntrySize: 100_000)).read("big")) { error in
             guard case .zipLimitExceeded = error as? FABError else { return XCTFail("\(error)") }
         }
+        // Exactly at the cap is fine.
+        builder = ZipBuilder()
+        builder.add("edge", bytes: [UInt8](repeating: 7, count: 100_000), deflate: true)
+        XCTAssertEqual(try ZipArchive(bytes: builder.build(), limits: ZipLimits(maxEntrySize: 100_000)).read("edge").count, 100_000)
         // A compressed size that runs past the end of the file: Python's bare EOFError.
         builder = ZipBuilder()
         builder.entries.append(.init(name: "short", data: Array("abc".utf8), declaredSize: 1000, declaredCompressedSize: 1000))
@@ -96,6 +103,21 @@ final class ZipArchiveTests: XCTestCase {
             guard case .zipLimitExceeded = error as? FABError else { return XCTFail("\(error)") }
         }
         XCTAssertNoThrow(try ZipArchive(bytes: builder.build(), limits: ZipLimits(maxEntries: 5)))
+    }
+
+    func testCorruptExtraField() {
+        var builder = ZipBuilder()
+        builder.add("a", "x")
+        var bytes = builder.build()
+        let end = endRecordOffset(bytes)
+        let cd = Int(bytes[end + 16]) | Int(bytes[end + 17]) << 8
+        // Give the central record a 4-byte extra field claiming 513 bytes of data.
+        bytes[cd + 30] = 4
+        bytes.insert(contentsOf: [0x50, 0x4B, 0x01, 0x02], at: cd + 46 + 1)
+        patch32(&bytes, at: end + 4 + 12, UInt32(46 + 1 + 4))
+        XCTAssertThrowsError(try ZipArchive(bytes: bytes)) { error in
+            XCTAssertEqual(error as? FABError, .corruptZip("Corrupt extra field 4b50 (size=513)"))
+        }
     }
 
     func testCRCMismatch() {

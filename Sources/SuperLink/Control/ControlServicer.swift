@@ -38,7 +38,7 @@ public final class ControlServicer: Sendable {
             return resp
         }
         r.unary(c.getAuthTokens) { _, _ throws(SuperLinkError) -> FlwrGetAuthTokensResponse in
-            throw .notImplemented("GetAuthTokens without an account authentication plugin")
+            throw .uncaughtInFlower("NoOp plugin does not support getting auth tokens.")
         }
         r.unary(c.pullArtifacts) { _, _ throws(SuperLinkError) -> FlwrPullArtifactsResponse in
             throw .noArtifactProvider
@@ -65,7 +65,7 @@ public final class ControlServicer: Sendable {
         unsupported(c.rejectInvitation)
         unsupported(c.revokeInvitation)
         r.serverStreaming(c.streamRunEvents) { _, _, _ throws(SuperLinkError) in
-            throw .notImplemented("StreamRunEvents")
+            throw .uncaughtInFlower("StreamRunEvents is not implemented yet.")
         }
     }
 
@@ -85,12 +85,10 @@ public final class ControlServicer: Sendable {
         let fab: FAB
         do {
             fab = try FAB(content: content, maxSize: Self.fabMaxSize)
+            // Sorted: the wire map has no order, and the first unknown key is the one reported.
+            try fab.app.validateOverrideKeys(req.overrideConfig.keys.sorted())
         } catch {
-            throw .invalidFAB(error.description)
-        }
-        let known = Set(fab.app.config.map(\.key))
-        for key in req.overrideConfig.keys.sorted() where !known.contains(key) {
-            throw .overrideKeyUnknown("Key '\(key)' is not present in the main dictionary")
+            throw .invalidFAB(error)
         }
 
         let simulation = context.options.simulation
@@ -250,7 +248,9 @@ public final class ControlServicer: Sendable {
     }
 
     func showFederation(_ req: FlwrShowFederationRequest) async throws(SuperLinkError) -> FlwrShowFederationResponse {
-        guard req.federationName == NoOpAccount.federation else { throw .federationNotFound }
+        guard req.federationName == NoOpAccount.federation else {
+            throw .uncaughtInFlower("Federation '\(req.federationName)' does not exist.")
+        }
         var f = defaultFederation
         var account = FlwrAccount()
         account.id = NoOpAccount.flwrAid

@@ -1,3 +1,4 @@
+import FAB
 import RPC
 
 /// Every way a SuperLink RPC can fail, named by what went wrong. `status` is the one place that
@@ -34,12 +35,11 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case invalidToken
     case failedToStartRun(UInt64)
     case unexpectedNodeID
-    case runAlreadyFinished
     case runNotFoundForLogs(UInt64)
-    case invalidObjectContent(String)
+    /// Bytes that are not a valid object (hash matched): Flower's `UnexpectedObjectContentError`.
+    case invalidObjectContent(objectID: String, reason: String)
     case malformedPushMessages(String)
     case malformedPullMessages(String)
-    case federationOptionsRemoved
 
     // MARK: Control
     case runIDNotFound
@@ -47,8 +47,8 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case runAlreadyFinishedStop(UInt64)
     case federationNotFound
     case federationNotSpecified
-    case overrideKeyUnknown(String)
-    case invalidFAB(String)
+    /// StartRun's FAB checks (including unknown override keys), with the code Flower uses.
+    case invalidFAB(FABError)
     case hubAppUnsupported
     case invalidPublicKey
     case nodeIDNotFoundForAccount
@@ -57,6 +57,9 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case unfinishedRunArtifacts
     case noAuthPlugin
     case notImplemented(String)
+    /// Where Flower's handler raises an exception it does not catch: grpcio answers UNKNOWN with
+    /// "Exception calling application: <message>", and the CLI prints that text.
+    case uncaughtInFlower(String)
 
     // MARK: Internal
     case storage(String)
@@ -96,12 +99,11 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .invalidToken: return RPCStatus(.permissionDenied, "Invalid token.")
         case .failedToStartRun(let id): return RPCStatus(.failedPrecondition, "Failed to start run \(id)")
         case .unexpectedNodeID: return RPCStatus(.failedPrecondition, "Unexpected node ID.")
-        case .runAlreadyFinished: return RPCStatus(.permissionDenied, "Run is finished.")
-        case .runNotFoundForLogs(let id): return RPCStatus(.notFound, "Run \(id) not found")
-        case .invalidObjectContent(let why): return RPCStatus(.failedPrecondition, why)
+        case .runNotFoundForLogs(let id): return SuperLinkError.uncaughtInFlower("Run \(id) not found").status
+        case .invalidObjectContent(let id, let why):
+            return RPCStatus(.failedPrecondition, "Object with ID '\(id)' has an unexpected structure. \(why)")
         case .malformedPushMessages(let why): return RPCStatus(.invalidArgument, "Malformed PushMessages: \(why)")
         case .malformedPullMessages(let why): return RPCStatus(.invalidArgument, "Malformed PullMessages: \(why)")
-        case .federationOptionsRemoved: return RPCStatus(.unimplemented, "GetFederationOptions is not supported")
 
         case .runIDNotFound: return RPCStatus(.notFound, "Run ID not found")
         case .runNotOwned: return RPCStatus(.permissionDenied, "⛔️ Run ID does not belong to the account")
@@ -110,8 +112,11 @@ public enum SuperLinkError: Error, Sendable, Equatable {
             return RPCStatus(.notFound, "Federation not found, archived, or you cannot perform this action.")
         case .federationNotSpecified:
             return RPCStatus(.failedPrecondition, "No federation specified. You must specify a federation to perform this action.")
-        case .overrideKeyUnknown(let why): return RPCStatus(.failedPrecondition, why)
-        case .invalidFAB(let why): return RPCStatus(.invalidArgument, why)
+        case .invalidFAB(let error):
+            // FAILED_PRECONDITION for Flower's own checks, UNKNOWN (with grpcio's prefix already
+            // in the text) where Flower's parser raises, as observed.
+            let code = error.grpcStatusCode.map { StatusCode(rawValue: Int32($0)) } ?? .invalidArgument
+            return RPCStatus(code, error.description)
         case .hubAppUnsupported:
             return RPCStatus(.failedPrecondition, "Fetching apps from the Flower Hub is not supported by this SuperLink.")
         case .invalidPublicKey: return RPCStatus(.failedPrecondition, "The provided public key is not valid")
@@ -123,8 +128,9 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .unfinishedRunArtifacts:
             return RPCStatus(.failedPrecondition, "Cannot pull artifacts for an unfinished run")
         case .noAuthPlugin:
-            return RPCStatus(.unimplemented, "SuperLink is not configured with an account authentication plugin.")
+            return RPCStatus(.unimplemented, "ControlServicer initialized without account authentication")
         case .notImplemented(let what): return RPCStatus(.unimplemented, "\(what) is not implemented")
+        case .uncaughtInFlower(let message): return RPCStatus(.unknown, "Exception calling application: \(message)")
 
         case .storage(let why): return RPCStatus(.internalError, "Internal server error: \(why)")
         }

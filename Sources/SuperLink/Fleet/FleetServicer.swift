@@ -222,7 +222,7 @@ public struct FleetServicer: Sendable {
         var resp = FlwrPushObjectResponse()
         switch access {
         case .refused(let gate): throw fleetGateError(gate, runID: req.runID)
-        case .done(.invalidContent(let why)): throw .invalidObjectContent(why)
+        case .done(.invalidContent(let why)): throw .invalidObjectContent(objectID: req.objectID, reason: why)
         case .done(.stored):
             resp.stored = true
             let n = UInt64(req.objectContent.count)

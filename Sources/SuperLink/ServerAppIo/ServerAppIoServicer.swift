@@ -30,7 +30,7 @@ public struct ServerAppIoServicer: Sendable {
         r.unary(s.updateRunStatus) { req, call throws(SuperLinkError) in try await updateRunStatus(req) }
         r.unary(s.pushLogs) { req, call throws(SuperLinkError) in try await pushLogs(req) }
         r.unary(s.getFederationOptions) { _, _ throws(SuperLinkError) -> FlwrGetFederationOptionsResponse in
-            throw .federationOptionsRemoved
+            throw .uncaughtInFlower("To be removed")
         }
         r.unary(s.pushMessages) { req, call throws(SuperLinkError) in try await pushMessages(req) }
         r.unary(s.pullMessages) { req, call throws(SuperLinkError) in try await pullMessages(req) }
@@ -118,7 +118,14 @@ public struct ServerAppIoServicer: Sendable {
     func updateRunStatus(_ req: FlwrUpdateRunStatusRequest) async throws(SuperLinkError) -> FlwrUpdateRunStatusResponse {
         let status = req.runStatus ?? FlwrRunStatus()
         guard let phase = RunPhase(rawValue: status.status) else {
-            throw .malformedRequest("unknown run status '\(status.status)'")
+            // No transition leads to an unknown status: Flower ignores it like any invalid one,
+            // after the same unknown-run and finished-run answers.
+            let run = try await withState { () async throws(LinkStateError) in try await state.run(req.runID) }
+            guard let run else { throw .unknownRun(req.runID) }
+            if run.phase == .finished {
+                throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+            }
+            return FlwrUpdateRunStatusResponse()
         }
         let outcome = try await withState { () async throws(LinkStateError) in
             try await state.updateRunStatus(
@@ -126,7 +133,10 @@ public struct ServerAppIoServicer: Sendable {
         }
         switch outcome {
         case .updated, .invalidTransition: return FlwrUpdateRunStatusResponse()
-        case .alreadyFinished: throw .runAlreadyFinished
+        case .alreadyFinished:
+            // "Run is finished." — plus " Stopped by user." for a stopped run, as Flower says.
+            let run = try await withState { () async throws(LinkStateError) in try await state.run(req.runID) }
+            throw .runNotRunning(phase: RunPhase.finished.rawValue, stoppedByUser: run?.subStatus == "stopped")
         case .unknownRun: throw .unknownRun(req.runID)
         }
     }
@@ -144,7 +154,7 @@ public struct ServerAppIoServicer: Sendable {
 
     func pushMessages(_ req: FlwrPushAppMessagesRequest) async throws(SuperLinkError) -> FlwrPushAppMessagesResponse {
         try await requireRunning(req.runID)
-        guard !req.messagesList.isEmpty else { throw .malformedPushMessages("no messages") }
+        guard !req.messagesList.isEmpty else { throw .malformedPushMessages("`messages_list` must not be empty") }
         guard req.messagesList.count == req.messageObjectTrees.count else {
             throw .malformedPushMessages(
                 "\(req.messagesList.count) messages but \(req.messageObjectTrees.count) object trees")
@@ -152,13 +162,13 @@ public struct ServerAppIoServicer: Sendable {
         // The whole batch is checked before anything is stored: a rejected batch stores nothing.
         let now = context.clock()
         var batch: [MessageWithTree] = []
-        for (i, (message, wireTree)) in zip(req.messagesList, req.messageObjectTrees).enumerated() {
+        for (message, wireTree) in zip(req.messagesList, req.messageObjectTrees) {
             var problems = MessageValidation.problems(message, direction: .instruction, now: now)
             let md = message.metadata ?? FlwrMetadata()
             if md.runID != req.runID { problems.append("`metadata.run_id` \(md.runID) does not match run \(req.runID)") }
             if wireTree.objectID != md.messageID { problems.append("object tree root does not match the message ID") }
             guard problems.isEmpty else {
-                throw .malformedPushMessages("message \(i): " + problems.joined(separator: ", "))
+                throw .malformedPushMessages(problems.joined(separator: ", "))
             }
             batch.append(MessageWithTree(message: MessageRow(message), tree: ObjectTree(wireTree)))
         }
@@ -228,14 +238,14 @@ public struct ServerAppIoServicer: Sendable {
     // MARK: Objects
 
     func pushObject(_ req: FlwrPushObjectRequest) async throws(SuperLinkError) -> FlwrPushObjectResponse {
-        guard req.node?.nodeID == superLinkNodeID else { throw .unexpectedNodeID }
+        try await requireSuperLinkNode(req.node, runID: req.runID)
         let access = try await withState { () async throws(LinkStateError) in
             try await state.pushObject(runID: req.runID, objectID: req.objectID, content: req.objectContent)
         }
         var resp = FlwrPushObjectResponse()
         switch access {
         case .refused(let gate): throw appIoGateError(gate, runID: req.runID)
-        case .done(.invalidContent(let why)): throw .invalidObjectContent(why)
+        case .done(.invalidContent(let why)): throw .invalidObjectContent(objectID: req.objectID, reason: why)
         case .done(.stored), .done(.alreadyAvailable): resp.stored = true
         case .done(.notPreregistered), .done(.hashMismatch): resp.stored = false
         }
@@ -243,7 +253,7 @@ public struct ServerAppIoServicer: Sendable {
     }
 
     func pullObject(_ req: FlwrPullObjectRequest) async throws(SuperLinkError) -> FlwrPullObjectResponse {
-        guard req.node?.nodeID == superLinkNodeID else { throw .unexpectedNodeID }
+        try await requireSuperLinkNode(req.node, runID: req.runID)
         let access = try await withState { () async throws(LinkStateError) in
             try await state.pullObject(runID: req.runID, objectID: req.objectID)
         }
@@ -266,6 +276,14 @@ public struct ServerAppIoServicer: Sendable {
         }
         if case .refused(let gate) = access { throw appIoGateError(gate, runID: req.runID) }
         return FlwrConfirmMessageReceivedResponse()
+    }
+
+    /// Object RPCs must name the SuperLink's own node. Flower checks the run first, so a wrong node
+    /// on a run that is not running still hears "Run is …"; the happy path costs no extra read.
+    private func requireSuperLinkNode(_ node: FlwrNode?, runID: UInt64) async throws(SuperLinkError) {
+        guard node?.nodeID != superLinkNodeID else { return }
+        try await requireRunning(runID)
+        throw .unexpectedNodeID
     }
 
     /// ServerAppIo's gate: the run must exist and be running.
