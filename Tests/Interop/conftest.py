@@ -16,7 +16,7 @@ import atexit
 import math
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,31 @@ def deployment(tmp_path_factory: pytest.TempPathFactory,
     finally:
         deployment.stop()
         _deployments.remove(deployment)
+
+
+@pytest.fixture(scope="module")
+def make_deployment(tmp_path_factory: pytest.TempPathFactory, ports: harness.PortAllocator
+                    ) -> Iterator[Callable[..., harness.Deployment]]:
+    """A factory for deployments of one test module (its own SuperLink flags, TLS, ...).
+
+    `make_deployment(name, **fields)` returns a not-yet-started `harness.Deployment`; every
+    one made is stopped when the module's tests are done and its logs go into failure reports.
+    """
+    made: list[harness.Deployment] = []
+
+    def make(name: str = "deployment", **fields: Any) -> harness.Deployment:
+        deployment = harness.Deployment(root=tmp_path_factory.mktemp(name), ports=ports,
+                                        **fields)
+        made.append(deployment)
+        _deployments.append(deployment)
+        return deployment
+
+    try:
+        yield make
+    finally:
+        for deployment in made:
+            deployment.stop()
+            _deployments.remove(deployment)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -43,6 +44,9 @@ BASE_ENV = {
     "PYTHONUNBUFFERED": "1",
     "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
 }
+
+#: rich's and Flower's logger's colour codes.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 CLI_TIMEOUT = 90.0  # one `flwr` invocation (it imports a lot; the machine has 2 busy cores)
 
@@ -196,8 +200,10 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def stop(self, sig: int = signal.SIGTERM, grace_s: float = 15.0) -> int | None:
-        """Signal our process group, wait for the leader, SIGKILL the group if it lingers.
+    def stop(self, sig: int = signal.SIGTERM, grace_s: float = 15.0,
+             leader_only: bool = False) -> int | None:
+        """Signal our process group (`leader_only`: just the leader, as an operator's `kill
+        PID` would), wait for the leader, SIGKILL the group if it lingers.
 
         Returns the leader's exit code (None if it had to be killed).
         """
@@ -206,7 +212,10 @@ class ManagedProcess:
         tree = descendants(self.pid) if self.popen.poll() is None else []
         code = None
         if self.popen.poll() is None:
-            self._signal_group(sig)
+            if leader_only:
+                self.popen.send_signal(sig)
+            else:
+                self._signal_group(sig)
             try:
                 code = self.popen.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
@@ -239,6 +248,32 @@ class ManagedProcess:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+
+
+def child_pids(pid: int) -> list[int]:
+    """The PIDs whose parent is `pid` (from /proc: by PID relation, never by name)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def command_line(pid: int) -> list[str]:
+    """The argv of a live process ([] once it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
 #: Everything started and not yet stopped, for the last-resort cleanup in conftest.
@@ -281,13 +316,25 @@ def parse_cli_time(text: str) -> datetime:
 
 @dataclass
 class Deployment:
-    """A SuperLink under test, two Flower SuperNodes and a `flwr` config pointing at it."""
+    """A SuperLink under test, two Flower SuperNodes and a `flwr` config pointing at it.
+
+    `tls` (a `pki.TlsFiles`) switches every hop that Flower secures to TLS: the SuperLink gets
+    the three `--ssl-*` files instead of `--insecure`, SuperNodes `--root-certificates`, the CLI
+    connection `root-certificates`. `superlink_argv` replaces the SuperLink command (e.g.
+    Flower's own `flower-superlink`); `superlink_flags` are appended to it.
+    """
 
     root: Path
     ports: PortAllocator
     connection: str = "interop"
+    tls: Any = None  # pki.TlsFiles | None (pki imports this module)
+    superlink_argv: list[str] | None = None
+    superlink_flags: list[str] = field(default_factory=list)
     superlink: ManagedProcess | None = None
     supernodes: list[ManagedProcess] = field(default_factory=list)
+    #: Other processes of this deployment (e.g. a separately run SuperExec): stopped first,
+    #: shown in failure diagnostics.
+    helpers: list[ManagedProcess] = field(default_factory=list)
     serverappio_port: int = 0
     fleet_port: int = 0
     control_port: int = 0
@@ -316,20 +363,26 @@ class Deployment:
             self.serverappio_port = self.ports.take()
             self.fleet_port = self.ports.take()
             self.control_port = self.ports.take()
-        command = superlink_command()
+        command = self.superlink_argv or superlink_command()
         if not Path(command[0]).exists() and "/" in command[0]:
             raise HarnessError(
                 f"SuperLink executable {command[0]} does not exist. Build it with "
                 "`swift build -c release --product sepal`, or point SEPAL_SUPERLINK_CMD at "
                 "another SuperLink (e.g. .venv/bin/flower-superlink).")
         self.storage_dir.mkdir(parents=True, exist_ok=True)
-        argv = command + [
-            "--insecure",
+        if self.tls is None:
+            security = ["--insecure"]
+        else:
+            security = ["--ssl-ca-certfile", str(self.tls.ca_cert),
+                        "--ssl-certfile", str(self.tls.server_cert),
+                        "--ssl-keyfile", str(self.tls.server_key)]
+        argv = command + security + [
             "--database", str(self.database),
             "--storage-dir", str(self.storage_dir),
             "--serverappio-api-address", f"127.0.0.1:{self.serverappio_port}",
             "--fleet-api-address", f"127.0.0.1:{self.fleet_port}",
             "--control-api-address", f"127.0.0.1:{self.control_port}",
+            *self.superlink_flags,
         ]
         self.superlink = ManagedProcess(
             "superlink", argv, self.root / "logs" / "superlink.log",
@@ -366,22 +419,46 @@ class Deployment:
 
     # -- SuperNodes
 
-    def start_supernodes(self, count: int = 2) -> None:
-        for index in range(count):
-            clientappio_port = self.ports.take()
-            argv = [
-                str(VENV_BIN / "flower-supernode"), "--insecure",
-                "--superlink", f"127.0.0.1:{self.fleet_port}",
-                "--clientappio-api-address", f"127.0.0.1:{clientappio_port}",
-                "--node-config", f"partition-id={index} num-partitions={count}",
-            ]
-            node = ManagedProcess(
-                f"supernode-{index}", argv, self.root / "logs" / f"supernode-{index}.log",
-                self.env_for(self.root / f"supernode-{index}" / "home"))
-            node.start()
-            self.supernodes.append(node)
-        for node in self.supernodes:
+    def start_supernodes(self, count: int = 2,
+                         extra_args: Callable[[int], list[str]] | None = None) -> None:
+        """Start `count` SuperNodes (partition i of count) and wait until each registered;
+        `extra_args(i)` adds flags to node i (e.g. its authentication key)."""
+        started = [self.start_supernode(index, count, extra_args(index) if extra_args else [])
+                   for index in range(count)]
+        for node in started:
             self.wait_supernode_registered(node)
+
+    def supernode_security_flags(self) -> list[str]:
+        if self.tls is None:
+            return ["--insecure"]
+        return ["--root-certificates", str(self.tls.ca_cert)]
+
+    def start_supernode(self, index: int, count: int, extra: list[str] | None = None,
+                        name: str | None = None, track: bool = True) -> ManagedProcess:
+        """Start one Flower SuperNode (not waited for). `track=False` keeps it out of
+        `supernodes` (whose deaths fail `wait_status`), for nodes expected to exit."""
+        clientappio_port = self.ports.take()
+        name = name or f"supernode-{index}"
+        argv = [
+            str(VENV_BIN / "flower-supernode"), *self.supernode_security_flags(),
+            "--superlink", f"127.0.0.1:{self.fleet_port}",
+            "--clientappio-api-address", f"127.0.0.1:{clientappio_port}",
+            "--node-config", f"partition-id={index} num-partitions={count}",
+            *(extra or []),
+        ]
+        node = ManagedProcess(name, argv, self.root / "logs" / f"{name}.log",
+                              self.env_for(self.root / name / "home"))
+        node.start()
+        (self.supernodes if track else self.helpers).append(node)
+        return node
+
+    def start_helper(self, name: str, argv: list[str]) -> ManagedProcess:
+        """Start another process of this deployment (own group, log, cleanup)."""
+        process = ManagedProcess(name, argv, self.root / "logs" / f"{name}.log",
+                                 self.env_for(self.root / name / "home"))
+        process.start()
+        self.helpers.append(process)
+        return process
 
     def wait_supernode_registered(self, node: ManagedProcess, deadline_s: float = 60.0) -> None:
         """A Flower SuperNode logs `SuperNode ID: N` once RegisterNode/ActivateNode succeed."""
@@ -399,20 +476,23 @@ class Deployment:
 
     def write_cli_config(self) -> None:
         self.cli_home.mkdir(parents=True, exist_ok=True)
+        security = ("insecure = true\n" if self.tls is None
+                    else f'root-certificates = "{self.tls.ca_cert.resolve()}"\n')
         (self.cli_home / "config.toml").write_text(
             "[superlink]\n"
             f'default = "{self.connection}"\n\n'
             f"[superlink.{self.connection}]\n"
             f'address = "127.0.0.1:{self.control_port}"\n'
-            "insecure = true\n")
+            + security)
 
-    def flwr(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT) -> CliResult:
+    def flwr(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT,
+             home: Path | None = None) -> CliResult:
         """Run the real `flwr` CLI against this deployment (connection name appended where
-        the command takes one)."""
+        the command takes one). `home` is another FLWR_HOME (another `config.toml`)."""
         argv = [str(VENV_BIN / "flwr"), *args]
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                                  env=self.env_for(self.cli_home), cwd=self.root,
+                                  env=self.env_for(home or self.cli_home), cwd=self.root,
                                   stdin=subprocess.DEVNULL)
             result = CliResult(argv, done.returncode, done.stdout, done.stderr)
         except subprocess.TimeoutExpired as expired:
@@ -459,7 +539,7 @@ class Deployment:
         import grpc  # noqa: PLC0415 - only the polling path needs it
         from flwr.proto import control_pb2, control_pb2_grpc  # noqa: PLC0415
 
-        with grpc.insecure_channel(f"127.0.0.1:{self.control_port}") as channel:
+        with self.control_channel() as channel:
             stub = control_pb2_grpc.ControlStub(channel)
             try:
                 response = stub.ListRuns(control_pb2.ListRunsRequest(run_id=int(run_id)),
@@ -471,6 +551,16 @@ class Deployment:
             return "<not listed>"
         status = run.status.status
         return f"{status}:{run.status.sub_status}" if status == "finished" else status
+
+    def control_channel(self) -> Any:
+        """A grpcio channel to the Control API, secured as the CLI's would be."""
+        import grpc  # noqa: PLC0415
+
+        target = f"127.0.0.1:{self.control_port}"
+        if self.tls is None:
+            return grpc.insecure_channel(target)
+        credentials = grpc.ssl_channel_credentials(self.tls.ca_cert.read_bytes())
+        return grpc.secure_channel(target, credentials)
 
     def wait_status(self, run_id: str, wanted: set[str], deadline_s: float) -> str:
         """Wait until the run's status is one of `wanted`; fail early on another final one."""
@@ -500,14 +590,14 @@ class Deployment:
     # -- Teardown and diagnostics
 
     def stop(self) -> None:
-        for node in self.supernodes:
-            node.stop()
+        for process in [*self.helpers, *self.supernodes]:
+            process.stop()
         if self.superlink is not None:
             self.superlink.stop()
 
     def diagnostics(self, lines: int = 60) -> list[tuple[str, str]]:
         sections = []
-        for process in [self.superlink, *self.supernodes]:
+        for process in [self.superlink, *self.supernodes, *self.helpers]:
             if process is not None:
                 state = "alive" if process.alive() else f"exited {process.popen.returncode}"
                 sections.append((f"{process.name} log tail ({state}, pid {process.pid})",
