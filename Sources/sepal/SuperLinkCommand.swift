@@ -46,7 +46,7 @@ enum SuperLinkCommand {
         }
         if args.string("--auth-list-public-keys") != nil {
             exitWithError(.invalidArgs,
-                "The `--auth-list-public-keys` argument is no longer supported. To enable SuperNode authentication, use the `--enable-supernode-auth` flag and use the Flower CLI to register SuperNodes by supplying their public keys.")
+                "The `--auth-list-public-keys` argument is no longer supported. To enable SuperNode authentication,  use the `--enable-supernode-auth` flag and use the Flower CLI to register SuperNodes by supplying their public keys. \(FlowerDocs.supernodeAuthReference)")
         }
         if args.explicit.contains("--simulationio-api-address") {
             log.warning("The `--simulationio-api-address` argument is deprecated. Use `--serverappio-api-address` instead.")
@@ -66,7 +66,7 @@ enum SuperLinkCommand {
         if enableAuth {
             if insecure {
                 exitWithError(.invalidArgs,
-                    "The `--enable-supernode-auth` flag requires encrypted TLS communications. Please provide TLS certificates using the `--ssl-certfile`, `--ssl-keyfile` and `--ssl-ca-certfile` arguments to your SuperLink.")
+                    "The `--enable-supernode-auth` flag requires encrypted TLS communications. Please provide TLS certificates using the `--ssl-certfile`, `--ssl-keyfile` and `--ssl-ca-certfile` arguments to your SuperLink. \(FlowerDocs.supernodeAuthReference)")
             }
             if fleetType != "grpc-rere" {
                 exitWithError(.invalidArgs,
@@ -145,8 +145,9 @@ enum SuperLinkCommand {
             return nil
         }
         guard !given.isEmpty else {
+            // Flower's text, its `—-` typo and quoting included.
             exitWithError(nil,
-                "Certificates are required unless running in insecure mode. Please provide certificate paths to `--ssl-certfile`, `--ssl-keyfile`, and `--ssl-ca-certfile` or run the server in insecure mode using `--insecure` if you understand the risks.")
+                "Certificates are required unless running in insecure mode. Please provide certificate paths to `--ssl-certfile`, `--ssl-keyfile`, and `—-ssl-ca-certfile` or run the server in insecure mode using '--insecure' if you understand the risks.")
         }
         guard let cert = args.string("--ssl-certfile"), let key = args.string("--ssl-keyfile"),
               let ca = args.string("--ssl-ca-certfile")
@@ -178,6 +179,14 @@ enum FlowerHome {
     static var path: String {
         if let h = ProcessInfo.processInfo.environment["FLWR_HOME"], !h.isEmpty { return h }
         return NSHomeDirectory() + "/.flwr"
+    }
+}
+
+/// Flower documentation pages its messages point to.
+enum FlowerDocs {
+    /// The sentence Flower ends its SuperNode-authentication errors with.
+    static var supernodeAuthReference: String {
+        "Please refer to the Flower documentation for more information: https://flower.ai/docs/framework/v\(SepalVersion.flowerCompatibility)/en/how-to-authenticate-supernodes.html"
     }
 }
 

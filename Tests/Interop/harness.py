@@ -285,6 +285,32 @@ def stop_all_live() -> None:
         process.stop(grace_s=5.0)
 
 
+def run_to_exit(argv: list[str], timeout: float = 60.0) -> CompletedCommand:
+    """Run a command that should stop by itself (e.g. a refused start-up), with the suite's
+    environment and a throw-away FLWR_HOME; colour codes are removed from its output."""
+    import tempfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="sepal-interop-") as home:
+        env = {**os.environ, **BASE_ENV, "FLWR_HOME": home}
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        except subprocess.TimeoutExpired as expired:
+            raise HarnessError(f"{shlex.join(argv)} still running after {timeout:.0f}s:\n"
+                               f"{_text(expired.stdout)}{_text(expired.stderr)}") from None
+    return CompletedCommand(argv, done.returncode, ANSI.sub("", done.stdout + done.stderr))
+
+
+@dataclass(frozen=True)
+class CompletedCommand:
+    argv: list[str]
+    returncode: int
+    output: str  # stdout + stderr
+
+    def describe(self) -> str:
+        return f"$ {shlex.join(self.argv)}\n-> exit {self.returncode}\n{self.output}"
+
+
 # MARK: - The flwr CLI
 
 
@@ -434,13 +460,16 @@ class Deployment:
         return ["--root-certificates", str(self.tls.ca_cert)]
 
     def start_supernode(self, index: int, count: int, extra: list[str] | None = None,
-                        name: str | None = None, track: bool = True) -> ManagedProcess:
+                        name: str | None = None, track: bool = True,
+                        security: list[str] | None = None) -> ManagedProcess:
         """Start one Flower SuperNode (not waited for). `track=False` keeps it out of
-        `supernodes` (whose deaths fail `wait_status`), for nodes expected to exit."""
+        `supernodes` (whose deaths fail `wait_status`), for nodes expected to exit;
+        `security` replaces the deployment's `--insecure`/`--root-certificates` flags."""
         clientappio_port = self.ports.take()
         name = name or f"supernode-{index}"
+        security = self.supernode_security_flags() if security is None else security
         argv = [
-            str(VENV_BIN / "flower-supernode"), *self.supernode_security_flags(),
+            str(VENV_BIN / "flower-supernode"), *security,
             "--superlink", f"127.0.0.1:{self.fleet_port}",
             "--clientappio-api-address", f"127.0.0.1:{clientappio_port}",
             "--node-config", f"partition-id={index} num-partitions={count}",

@@ -102,6 +102,9 @@ def assert_failed_by_expiry(deployment: harness.Deployment, run_id: str, killed_
         assert final.finished_at >= earliest, (final, killed_at)
     listed = deployment.list_run(run_id)
     assert listed["status"] == "finished:failed", listed
+    # The log stream of a run that ended this way ends too (it does not wait for the app).
+    streamed = deployment.flwr("log", run_id, deployment.connection, timeout=60.0)
+    assert streamed.returncode == 0, streamed.describe()
     return final
 
 

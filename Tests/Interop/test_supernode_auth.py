@@ -5,6 +5,7 @@ Flower's status codes and texts, which the real CLI and SuperNode turn into thei
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -189,3 +190,48 @@ def test_unregister(federation: Federation) -> None:
     nodes = federation.nodes()
     for key in ("k1", "k2"):
         assert nodes[federation.node_ids[key]]["status"] == "online", nodes
+
+
+def test_registered_node_restarts_and_unregistered_online_node_is_cut_off(
+        federation: Federation) -> None:
+    deployment = federation.deployment
+    first, second = deployment.supernodes[:2]
+    first_id, second_id = federation.node_ids["k1"], federation.node_ids["k2"]
+
+    # SIGTERM: a CLI-registered SuperNode deactivates (it does not unregister) ...
+    assert second.stop() == 0, second.log_tail()
+    node = federation.nodes()[second_id]
+    assert node["status"] == "offline" and node["offline-at"] != "N/A", node
+    # ... and the same key activates the same node again.
+    again = deployment.start_supernode(
+        1, 2, ["--auth-supernode-private-key", str(federation.keys["k2"].private)],
+        name="supernode-1-again")
+    deployment.wait_supernode_registered(again)
+    assert f"SuperNode ID: {second_id}" in again.log_text(), again.log_tail()
+    assert federation.nodes()[second_id]["status"] == "online"
+
+    # Unregistering a node that is online cuts it off: its next Fleet call is refused.
+    deployment.flwr("supernode", "unregister", first_id, deployment.connection)
+    assert federation.nodes()[first_id]["status"] == "unregistered"
+    wait_exit(first)
+    assert "StatusCode.UNAUTHENTICATED" in first.log_text(), first.log_tail()
+    assert 'details = "Invalid node ID"' in first.log_text(), first.log_tail()
+    assert again.alive() and deployment.superlink.alive()
+    assert federation.nodes()[second_id]["status"] == "online"
+
+
+def test_supernode_auth_requires_tls() -> None:
+    done = harness.run_to_exit([
+        *harness.superlink_command(), "--insecure", "--enable-supernode-auth",
+        "--database", ":flwr-in-memory:", "--serverappio-api-address", "127.0.0.1:0",
+        "--fleet-api-address", "127.0.0.1:0", "--control-api-address", "127.0.0.1:0",
+    ])
+    assert done.returncode == 1, done.describe()
+    # Flower logs the code, then the message (Sepal as two ERROR lines, Flower as one).
+    message = ("The `--enable-supernode-auth` flag requires encrypted TLS communications. "
+               "Please provide TLS certificates using the `--ssl-certfile`, `--ssl-keyfile` and "
+               "`--ssl-ca-certfile` arguments to your SuperLink. Please refer to the Flower "
+               "documentation for more information: https://flower.ai/docs/framework/v1.28.0/"
+               "en/how-to-authenticate-supernodes.html\n")
+    assert re.search(r"Exit Code: 104\n(ERROR :\s+)?" + re.escape(message), done.output), \
+        done.describe()

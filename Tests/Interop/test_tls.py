@@ -82,3 +82,33 @@ def test_insecure_cli_to_tls_control_fails_cleanly(tls_deployment: harness.Deplo
     assert tls_deployment.superlink.alive(), tls_deployment.superlink.log_tail()
     listed = tls_deployment.flwr("ls", tls_deployment.connection, "--format", "json").json()
     assert listed["success"] is True, listed
+
+
+def test_insecure_supernode_to_tls_fleet_fails_cleanly(tls_deployment: harness.Deployment
+                                                       ) -> None:
+    node = tls_deployment.start_supernode(0, 2, ["--max-retries", "0"], name="supernode-plain",
+                                          track=False, security=["--insecure"])
+    harness.wait_until("the plain-text SuperNode to give up", lambda: not node.alive(), 60.0,
+                       on_timeout=node.log_tail)
+    assert "SuperNode ID:" not in node.log_text(), node.log_tail()
+    assert "StatusCode.UNAVAILABLE" in node.log_text(), node.log_tail()
+    assert tls_deployment.superlink.alive(), tls_deployment.superlink.log_tail()
+    # The TLS SuperNodes are still connected and the SuperLink still lists their runs.
+    for tls_node in tls_deployment.supernodes:
+        assert tls_node.alive(), tls_node.log_tail()
+    assert tls_deployment.flwr("ls", tls_deployment.connection, "--format", "json").json()[
+        "success"] is True
+
+
+def test_superlink_without_insecure_needs_certificates() -> None:
+    done = harness.run_to_exit([
+        *harness.superlink_command(), "--database", ":flwr-in-memory:",
+        "--serverappio-api-address", "127.0.0.1:0", "--fleet-api-address", "127.0.0.1:0",
+        "--control-api-address", "127.0.0.1:0",
+    ])
+    assert done.returncode == 1, done.describe()
+    # Flower's text, typo (`—-ssl-ca-certfile`) included.
+    assert ("Certificates are required unless running in insecure mode. Please provide "
+            "certificate paths to `--ssl-certfile`, `--ssl-keyfile`, and `—-ssl-ca-certfile` "
+            "or run the server in insecure mode using '--insecure' if you understand the "
+            "risks.") in done.output, done.describe()
