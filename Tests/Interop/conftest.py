@@ -3,10 +3,11 @@
 One deployment (the SuperLink under test + two real Flower SuperNodes + a temp FLWR_HOME for
 the CLI) is shared by the whole session, because starting Python processes and completing a
 federated run dominate the suite's time. Tests that change the deployment (stopping a run,
-restarting the SuperLink) leave it usable for the next test.
+restarting the SuperLink) leave it usable for the next test. Modules that need another set-up
+(TLS, SuperNode auth, another SuperLink command, ...) make their own with `make_deployment`.
 
-On any test failure the SuperLink's and SuperNodes' log tails and the last CLI invocations are
-attached to the report. All processes are stopped by PID at teardown, at interpreter exit and
+On any test failure the log tails of the deployments the test used (SuperLink, SuperNodes,
+helpers) and their last CLI invocations are attached to the report. All processes are stopped by PID at teardown, at interpreter exit and
 on SIGTERM.
 """
 
@@ -30,7 +31,8 @@ import standalone
 REFERENCE_ROUNDS = 3
 RUN_DEADLINE_S = 150.0
 
-_deployments: list[harness.Deployment] = []
+_deployments: list[harness.Deployment] = []  # the session deployment, while it runs
+_module_deployments: dict[str, list[harness.Deployment]] = {}  # by test module name
 
 atexit.register(harness.stop_all_live)
 
@@ -49,9 +51,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        for deployment in _deployments:
+        used = _deployments if "deployment" in getattr(item, "fixturenames", ()) else []
+        used = used + _module_deployments.get(item.module.__name__, [])
+        for deployment in used:
             for title, text in deployment.diagnostics():
-                report.sections.append((title, text))
+                report.sections.append((f"{deployment.root.name}: {title}", text))
         pool = getattr(item, "funcargs", {}).get("links")
         if isinstance(pool, standalone.LinkPool):
             for title, text in pool.diagnostics():
@@ -109,20 +113,19 @@ def deployment(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="module")
-def make_deployment(tmp_path_factory: pytest.TempPathFactory, ports: harness.PortAllocator
-                    ) -> Iterator[Callable[..., harness.Deployment]]:
+def make_deployment(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    ports: harness.PortAllocator) -> Iterator[Callable[..., harness.Deployment]]:
     """A factory for deployments of one test module (its own SuperLink flags, TLS, ...).
 
     `make_deployment(name, **fields)` returns a not-yet-started `harness.Deployment`; every
     one made is stopped when the module's tests are done and its logs go into failure reports.
     """
-    made: list[harness.Deployment] = []
+    made = _module_deployments.setdefault(request.module.__name__, [])
 
     def make(name: str = "deployment", **fields: Any) -> harness.Deployment:
         deployment = harness.Deployment(root=tmp_path_factory.mktemp(name), ports=ports,
                                         **fields)
         made.append(deployment)
-        _deployments.append(deployment)
         return deployment
 
     try:
@@ -130,7 +133,7 @@ def make_deployment(tmp_path_factory: pytest.TempPathFactory, ports: harness.Por
     finally:
         for deployment in made:
             deployment.stop()
-            _deployments.remove(deployment)
+        _module_deployments.pop(request.module.__name__, None)
 
 
 @dataclass(frozen=True)

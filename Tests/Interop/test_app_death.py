@@ -15,6 +15,8 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from flwr.proto import control_pb2, control_pb2_grpc
@@ -41,8 +43,6 @@ class RunStatus:
 
 def run_status(deployment: harness.Deployment, run_id: str) -> RunStatus:
     """Status, sub-status, details and finish time as the Control API reports them."""
-    from datetime import datetime  # noqa: PLC0415
-
     with deployment.control_channel() as channel:
         response = control_pb2_grpc.ControlStub(channel).ListRuns(
             control_pb2.ListRunsRequest(run_id=int(run_id)), timeout=10)
@@ -51,7 +51,7 @@ def run_status(deployment: harness.Deployment, run_id: str) -> RunStatus:
     return RunStatus(run.status.status, run.status.sub_status, run.status.details, finished)
 
 
-def serverapp_pid(deployment: harness.Deployment, superexec_pid: int) -> int:
+def serverapp_pid(superexec_pid: int) -> int:
     """The `flwr-serverapp` the SuperExec (`superexec_pid`) launched: its only child."""
     def launched() -> int | None:
         children = harness.child_pids(superexec_pid)
@@ -73,17 +73,17 @@ def superexec_pid_of(superlink: harness.ManagedProcess) -> int:
     return children[0]
 
 
-def wait_killed(pid: int) -> None:
-    harness.wait_until(f"pid {pid} to be gone", lambda: not os.path.exists(f"/proc/{pid}")
-                       or _zombie(pid), 10.0, interval_s=0.05)
-
-
-def _zombie(pid: int) -> bool:
+def gone(pid: int) -> bool:
+    """The process has exited (reaped, or a zombie nobody reaped yet)."""
     try:
-        stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115, PTH123
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return True
     return stat[stat.rindex(")") + 2] == "Z"
+
+
+def wait_killed(pid: int) -> None:
+    harness.wait_until(f"pid {pid} to be gone", lambda: gone(pid), 10.0, interval_s=0.05)
 
 
 def assert_failed_by_expiry(deployment: harness.Deployment, run_id: str, killed_at: float,
@@ -121,7 +121,7 @@ def start_long_run(deployment: harness.Deployment) -> tuple[str, int]:
     """A 50-round run, waited until `running`; returns it and its ServerApp's PID."""
     run_id = deployment.start_run(run_config=LONG_RUN)
     deployment.wait_status(run_id, {"running"}, 90.0)
-    return run_id, serverapp_pid(deployment, superexec_pid_of(deployment.superlink))
+    return run_id, serverapp_pid(superexec_pid_of(deployment.superlink))
 
 
 def kill_serverapp(deployment: harness.Deployment, run_id: str, app: int) -> KilledRun:
@@ -139,7 +139,7 @@ def stop_superlink_kill_serverapp_restart(deployment: harness.Deployment, run_id
     superlink.popen.wait(timeout=30)
     # ... then SIGKILL the app if it outlived it, and start the SuperLink again on the same
     # database, storage directory and ports.
-    if os.path.exists(f"/proc/{app}") and not _zombie(app):
+    if not gone(app):
         os.kill(app, signal.SIGKILL)
     killed_at = time.time()
     superlink.stop()  # whatever is left of its group
