@@ -135,8 +135,8 @@ def pid_alive(pid: int, start_time: int | None = None) -> bool:
     return start_time is None or process_start_time(pid) == start_time
 
 
-def descendants(root: int) -> list[tuple[int, int]]:
-    """(pid, start time) of every live descendant of `root`, from /proc's parent PIDs."""
+def _children_by_parent() -> dict[int, list[int]]:
+    """Every live PID under its parent's PID, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -145,8 +145,20 @@ def descendants(root: int) -> list[tuple[int, int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
         ppid = int(stat[stat.rindex(")") + 2:].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def child_pids(pid: int) -> list[int]:
+    """The PIDs whose parent is `pid` (by PID relation, never by name)."""
+    return sorted(_children_by_parent().get(pid, []))
+
+
+def descendants(root: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every live descendant of `root`, from /proc's parent PIDs."""
+    children = _children_by_parent()
     found: list[tuple[int, int]] = []
     queue = list(children.get(root, []))
     while queue:
@@ -200,10 +212,8 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def stop(self, sig: int = signal.SIGTERM, grace_s: float = 15.0,
-             leader_only: bool = False) -> int | None:
-        """Signal our process group (`leader_only`: just the leader, as an operator's `kill
-        PID` would), wait for the leader, SIGKILL the group if it lingers.
+    def stop(self, sig: int = signal.SIGTERM, grace_s: float = 15.0) -> int | None:
+        """Signal our process group, wait for the leader, SIGKILL the group if it lingers.
 
         Returns the leader's exit code (None if it had to be killed).
         """
@@ -212,10 +222,7 @@ class ManagedProcess:
         tree = descendants(self.pid) if self.popen.poll() is None else []
         code = None
         if self.popen.poll() is None:
-            if leader_only:
-                self.popen.send_signal(sig)
-            else:
-                self._signal_group(sig)
+            self._signal_group(sig)
             try:
                 code = self.popen.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
@@ -248,23 +255,6 @@ class ManagedProcess:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
-
-
-def child_pids(pid: int) -> list[int]:
-    """The PIDs whose parent is `pid` (from /proc: by PID relation, never by name)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid:
-            children.append(int(entry.name))
-    return sorted(children)
 
 
 def command_line(pid: int) -> list[str]:
