@@ -73,6 +73,7 @@ struct LoadRun: Sendable {
 
         let idleRSS = options.serverPID.flatMap(ProcessStats.rssMiB)
         let cpuBefore = options.serverPID.flatMap(ProcessStats.cpuSeconds)
+        let ownCPUBefore = ProcessStats.cpuSeconds(getpid())
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int(options.duration * 1000))
 
@@ -123,6 +124,7 @@ struct LoadRun: Sendable {
         }
         let elapsed = (ContinuousClock.now - start).seconds
         let cpuAfter = options.serverPID.flatMap(ProcessStats.cpuSeconds)
+        let ownCPUAfter = ProcessStats.cpuSeconds(getpid())
         let peak = options.serverPID.flatMap(ProcessStats.peakRSSMiB)
 
         var latencies = results.flatMap(\.latencies)
@@ -131,13 +133,15 @@ struct LoadRun: Sendable {
         let errors = results.reduce(0) { $0 + $1.errors }
         var cpuPerCall: Double?
         if let a = cpuBefore, let b = cpuAfter, calls > 0 { cpuPerCall = (b - a) / Double(calls) }
+        var clientCPUPerCall: Double?
+        if let a = ownCPUBefore, let b = ownCPUAfter, calls > 0 { clientCPUPerCall = (b - a) / Double(calls) }
         return LoadReport(
             label: options.label, mode: options.mode, nodes: options.nodes, concurrency: options.concurrency,
             registerSeconds: registerSeconds, registerErrors: registerErrors,
             seconds: elapsed, calls: calls, errors: errors + registerErrors,
             firstError: results.compactMap(\.firstError).first,
             p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99),
-            serverCPUPerCall: cpuPerCall, idleRSSMiB: idleRSS, peakRSSMiB: peak)
+            serverCPUPerCall: cpuPerCall, clientCPUPerCall: clientCPUPerCall, idleRSSMiB: idleRSS, peakRSSMiB: peak)
     }
 }
 
