@@ -29,6 +29,25 @@ final class FleetCallPathTests: XCTestCase {
             XCTAssertEqual(node.onlineUntil, clock.now + 40, name)
             XCTAssertEqual(node.heartbeatInterval, 20, name)
 
+            // Already online: only the deadline and interval move (`last_activated_at` stays).
+            clock.advance(5)
+            try await assertEqual(await state.acknowledgeNodeHeartbeat(publicKey: key, claimedNodeID: id, heartbeatInterval: 15),
+                                  .acknowledged, name)
+            let again = try await XCTUnwrapAsync(await state.node(id))
+            XCTAssertEqual(again.status, .online, name)
+            XCTAssertEqual(again.onlineUntil, clock.now + 30, name)
+            XCTAssertEqual(again.heartbeatInterval, 15, name)
+            XCTAssertEqual(again.lastActivatedAt, node.lastActivatedAt, name)
+
+            // Offline (overdue and swept): the heartbeat revives it with a new activation time.
+            clock.advance(31)
+            try await assertEqual(await state.node(id)?.status, .offline, name)
+            try await assertEqual(await state.acknowledgeNodeHeartbeat(publicKey: key, claimedNodeID: id, heartbeatInterval: 15),
+                                  .acknowledged, name)
+            let revived = try await XCTUnwrapAsync(await state.node(id))
+            XCTAssertEqual(revived.status, .online, name)
+            XCTAssertEqual(revived.lastActivatedAt, FlowerTime.iso(clock.now), name)
+
             // Unregistered: the key no longer names the node.
             try await assertTrue(await state.unregisterNode(nodeID: id, ownerAid: Make.owner), name)
             try await assertEqual(await state.acknowledgeNodeHeartbeat(publicKey: key, claimedNodeID: id, heartbeatInterval: 30),

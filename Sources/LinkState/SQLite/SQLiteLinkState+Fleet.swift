@@ -9,19 +9,29 @@ import SQL
 /// work keeps the binding exactly as strict — the row must carry *this* key and *this* ID, read
 /// from the file inside the same transaction — and halves the hops. Nothing is cached.
 extension SQLiteLinkState {
-    /// One `UPDATE` on the writer: it matches only the row whose ID is the claimed one *and* whose
-    /// key is the signing key, so a mismatch changes nothing and reads as "Invalid node ID". Any
-    /// node the check would pass gets its heartbeat recorded, committed before this returns.
+    /// One writer transaction whose `UPDATE`s match only the row whose ID is the claimed one *and*
+    /// whose key is the signing key, so a mismatch changes nothing and reads as "Invalid node ID".
+    /// Any node the check would pass gets its heartbeat recorded, committed before this returns.
+    ///
+    /// The common case — the node is already online — touches only `online_until` and
+    /// `heartbeat_interval`: SQLite rewrites an index whenever its column is assigned, even to the
+    /// same value, so leaving `status` out of that statement spares a page of `idx_node_status`
+    /// (a WAL frame per heartbeat) and the ISO timestamp `last_activated_at` would not use. A node
+    /// that is not online takes the full transition, in the same transaction.
     public func acknowledgeNodeHeartbeat(publicKey: [UInt8], claimedNodeID: UInt64, heartbeatInterval: Double)
         async throws(LinkStateError) -> BoundHeartbeatOutcome
     {
         try await write { conn, now in
+            let onlineUntil = now + FlowerConstants.heartbeatPatience * heartbeatInterval
             try conn.execute(
-                "UPDATE node SET online_until = ?, heartbeat_interval = ?, "
-                    + "last_activated_at = CASE WHEN status = 'online' THEN last_activated_at ELSE ? END, "
-                    + "status = 'online' WHERE node_id = ? AND public_key = ? AND status != 'unregistered'",
-                now + FlowerConstants.heartbeatPatience * heartbeatInterval, heartbeatInterval, FlowerTime.iso(now),
-                claimedNodeID, publicKey)
+                "UPDATE node SET online_until = ?, heartbeat_interval = ? "
+                    + "WHERE node_id = ? AND public_key = ? AND status = 'online'",
+                onlineUntil, heartbeatInterval, claimedNodeID, publicKey)
+            if conn.changes == 1 { return .acknowledged }
+            try conn.execute(
+                "UPDATE node SET online_until = ?, heartbeat_interval = ?, last_activated_at = ?, status = 'online' "
+                    + "WHERE node_id = ? AND public_key = ? AND status NOT IN ('online', 'unregistered')",
+                onlineUntil, heartbeatInterval, FlowerTime.iso(now), claimedNodeID, publicKey)
             return conn.changes == 1 ? .acknowledged : .notBound
         }
     }
