@@ -36,6 +36,11 @@ public protocol LinkState: Sendable {
     func acknowledgeNodeHeartbeat(nodeID: UInt64, heartbeatInterval: Double) async throws(LinkStateError) -> Bool
     /// The node ID bound to this exact PEM, unless unknown or unregistered.
     func nodeID(forPublicKey publicKey: [UInt8]) async throws(LinkStateError) -> UInt64?
+    /// Fleet `SendNodeHeartbeat` after its signature check, as one atomic step: the node-ID check
+    /// (`claimedNodeID` must be the node bound to `publicKey`, not unregistered) and
+    /// `acknowledgeNodeHeartbeat`. A default (two calls) is in `FleetCallPaths.swift`.
+    func acknowledgeNodeHeartbeat(publicKey: [UInt8], claimedNodeID: UInt64, heartbeatInterval: Double)
+        async throws(LinkStateError) -> BoundHeartbeatOutcome
     /// Nodes owned by `ownerAid` (all statuses), after the offline sweep.
     func nodes(ownerAid: String) async throws(LinkStateError) -> [NodeRecord]
     /// One node, after the offline sweep.
@@ -100,6 +105,11 @@ public protocol LinkState: Sendable {
     /// (exactly once: concurrent pullers never get the same row), sets `delivered_at`. Expired or
     /// federation-invalid instructions are deleted; one whose tree is missing is deleted and skipped.
     func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree?
+    /// Fleet `PullMessages` after its signature check: the node-ID check of
+    /// `acknowledgeNodeHeartbeat(publicKey:claimedNodeID:heartbeatInterval:)`, then
+    /// `claimInstruction(nodeID:)`. A default (two calls) is in `FleetCallPaths.swift`.
+    func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64) async throws(LinkStateError)
+        -> BoundClaimOutcome
     /// Fleet `PushMessages`: the run must be running; the instruction must exist, be unexpired and be
     /// addressed to `nodeID` (the signed sender, which must equal the reply's `src`); the reply's
     /// expiry may exceed the instruction's by at most 0.1 s; one reply per instruction. Reply row

@@ -11,6 +11,8 @@ struct LoadOptions: Sendable {
     var serverPID: Int32?
     var label = ""
     var json = false
+    /// `--verify-floor SECONDS`: only measure the verification floor (see `VerifyFloor`).
+    var verifyFloorSeconds: Double?
 
     static func parse(_ args: [String]) -> LoadOptions {
         var o = LoadOptions()
@@ -32,13 +34,16 @@ struct LoadOptions: Sendable {
             case "--server-pid": o.serverPID = number(value(), "--server-pid")
             case "--label": o.label = value()
             case "--json": o.json = true
+            case "--verify-floor": o.verifyFloorSeconds = number(value(), "--verify-floor")
             case "-h", "--help":
                 print("""
                 usage: sepal-fleet-load [--superlink HOST:PORT] [--nodes N] [--concurrency C]
                                         [--duration SECONDS] [--mode heartbeat|pull|mixed]
                                         [--server-pid PID] [--label TEXT] [--json]
+                       sepal-fleet-load --verify-floor SECONDS
                 Registers and activates N nodes (fresh P-384 keys), then drives signed Fleet calls
                 from C concurrent callers, each call signed afresh over a fresh timestamp.
+                --verify-floor measures NodeAuthVerifier.verify's CPU cost per call and exits.
                 """)
                 exit(0)
             default: fail("unknown argument \(args[i])")

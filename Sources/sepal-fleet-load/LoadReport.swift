@@ -13,6 +13,10 @@ struct LoadReport: Sendable {
     var p50: Double?
     var p99: Double?
     var serverCPUPerCall: Double?
+    /// This process's own CPU per call (signing dominates): shows how much of the shared machine
+    /// the client took.
+    var clientCPUPerCall: Double?
+    /// The server's RSS once the nodes are registered, just before the timed phase.
     var idleRSSMiB: Double?
     var peakRSSMiB: Double?
 
@@ -26,6 +30,7 @@ struct LoadReport: Sendable {
             {"label": "\(label)", "mode": "\(mode)", "nodes": \(nodes), "concurrency": \(concurrency), \
             "calls": \(calls), "errors": \(errors), "req_per_s": \(String(format: "%.1f", rate)), \
             "p50_ms": "\(ms(p50))", "p99_ms": "\(ms(p99))", "server_cpu_ms_per_call": "\(ms(serverCPUPerCall))", \
+            "client_cpu_ms_per_call": "\(ms(clientCPUPerCall))", \
             "idle_rss_mib": "\(mib(idleRSSMiB))", "peak_rss_mib": "\(mib(peakRSSMiB))", \
             "register_seconds": \(String(format: "%.2f", registerSeconds))}
             """
@@ -34,7 +39,8 @@ struct LoadReport: Sendable {
         \(label.isEmpty ? "" : "[\(label)] ")mode=\(mode) nodes=\(nodes) concurrency=\(concurrency)
           registered+activated \(nodes - registerErrors)/\(nodes) nodes in \(String(format: "%.2f", registerSeconds)) s
           calls=\(calls) errors=\(errors) req/s=\(String(format: "%.1f", rate)) p50=\(ms(p50)) ms p99=\(ms(p99)) ms
-          server CPU/call=\(ms(serverCPUPerCall)) ms  server RSS idle=\(mib(idleRSSMiB)) MiB peak=\(mib(peakRSSMiB)) MiB
+          server CPU/call=\(ms(serverCPUPerCall)) ms (client CPU/call=\(ms(clientCPUPerCall)) ms)
+          server RSS before load=\(mib(idleRSSMiB)) MiB peak (VmHWM)=\(mib(peakRSSMiB)) MiB
         """
         if let e = firstError { s += "\n  first error: \(e)" }
         return s

@@ -11,16 +11,18 @@ struct LoadRun: Sendable {
     struct Node: Sendable {
         let key: ECPrivateKey
         let id: UInt64
+        /// Encoded once: a SuperNode sends the same PEM on every call.
+        let publicKeyPEM: [UInt8]
     }
 
     /// A simulated SuperNode's signed unary call, exactly as Flower's client signs it: a fresh
     /// timestamp per call, ECDSA-SHA256 over its ASCII bytes, the PEM public key as binary metadata.
     static func signedCall<Req, Resp>(
-        _ channel: RPCChannel, _ method: ProtoMethod<Req, Resp>, _ request: Req, key: ECPrivateKey
+        _ channel: RPCChannel, _ method: ProtoMethod<Req, Resp>, _ request: Req, key: ECPrivateKey, pem: [UInt8]
     ) async throws -> Resp {
         let timestamp = FlowerTimestamp.isoformat(unixSeconds: FlowerTimestamp.now())
         var md = Metadata()
-        md.add("flwr-public-key-bin", key.publicKeyPEM)
+        md.add("flwr-public-key-bin", pem)
         md.add("flwr-timestamp", timestamp)
         md.add("flwr-signature-bin", key.sign(Array(timestamp.utf8)))
         let bytes = try await channel.unary(method.path, request: request.serializedBytes(), metadata: md, timeout: .seconds(30))
@@ -42,16 +44,17 @@ struct LoadRun: Sendable {
                 next += 1
                 group.addTask {
                     let key = ECPrivateKey.generateP384()
+                    let pem = key.publicKeyPEM
                     let ch = channels[i % channels.count]
                     do {
                         var reg = FlwrRegisterNodeFleetRequest()
-                        reg.publicKey = key.publicKeyPEM
-                        let id = try await Self.signedCall(ch, FlwrFleet.registerNode, reg, key: key).nodeID
+                        reg.publicKey = pem
+                        let id = try await Self.signedCall(ch, FlwrFleet.registerNode, reg, key: key, pem: pem).nodeID
                         var act = FlwrActivateNodeRequest()
-                        act.publicKey = key.publicKeyPEM
+                        act.publicKey = pem
                         act.heartbeatInterval = 30
-                        _ = try await Self.signedCall(ch, FlwrFleet.activateNode, act, key: key)
-                        return Node(key: key, id: id)
+                        _ = try await Self.signedCall(ch, FlwrFleet.activateNode, act, key: key, pem: pem)
+                        return Node(key: key, id: id, publicKeyPEM: pem)
                     } catch {
                         FileHandle.standardError.write(Data("register failed: \(error)\n".utf8))
                         return nil
@@ -70,6 +73,7 @@ struct LoadRun: Sendable {
 
         let idleRSS = options.serverPID.flatMap(ProcessStats.rssMiB)
         let cpuBefore = options.serverPID.flatMap(ProcessStats.cpuSeconds)
+        let ownCPUBefore = ProcessStats.cpuSeconds(getpid())
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int(options.duration * 1000))
 
@@ -92,14 +96,16 @@ struct LoadRun: Sendable {
                                 var n = FlwrNode()
                                 n.nodeID = node.id
                                 req.node = n
-                                _ = try await Self.signedCall(ch, FlwrFleet.pullMessages, req, key: node.key)
+                                _ = try await Self.signedCall(
+                                    ch, FlwrFleet.pullMessages, req, key: node.key, pem: node.publicKeyPEM)
                             } else {
                                 var req = FlwrSendNodeHeartbeatRequest()
                                 var n = FlwrNode()
                                 n.nodeID = node.id
                                 req.node = n
                                 req.heartbeatInterval = 30
-                                let resp = try await Self.signedCall(ch, FlwrFleet.sendNodeHeartbeat, req, key: node.key)
+                                let resp = try await Self.signedCall(
+                                    ch, FlwrFleet.sendNodeHeartbeat, req, key: node.key, pem: node.publicKeyPEM)
                                 if !resp.success { throw RPCStatus(.unknown, "heartbeat success=false") }
                             }
                             r.latencies.append((ContinuousClock.now - t0).seconds)
@@ -118,6 +124,7 @@ struct LoadRun: Sendable {
         }
         let elapsed = (ContinuousClock.now - start).seconds
         let cpuAfter = options.serverPID.flatMap(ProcessStats.cpuSeconds)
+        let ownCPUAfter = ProcessStats.cpuSeconds(getpid())
         let peak = options.serverPID.flatMap(ProcessStats.peakRSSMiB)
 
         var latencies = results.flatMap(\.latencies)
@@ -126,13 +133,15 @@ struct LoadRun: Sendable {
         let errors = results.reduce(0) { $0 + $1.errors }
         var cpuPerCall: Double?
         if let a = cpuBefore, let b = cpuAfter, calls > 0 { cpuPerCall = (b - a) / Double(calls) }
+        var clientCPUPerCall: Double?
+        if let a = ownCPUBefore, let b = ownCPUAfter, calls > 0 { clientCPUPerCall = (b - a) / Double(calls) }
         return LoadReport(
             label: options.label, mode: options.mode, nodes: options.nodes, concurrency: options.concurrency,
             registerSeconds: registerSeconds, registerErrors: registerErrors,
             seconds: elapsed, calls: calls, errors: errors + registerErrors,
             firstError: results.compactMap(\.firstError).first,
             p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99),
-            serverCPUPerCall: cpuPerCall, idleRSSMiB: idleRSS, peakRSSMiB: peak)
+            serverCPUPerCall: cpuPerCall, clientCPUPerCall: clientCPUPerCall, idleRSSMiB: idleRSS, peakRSSMiB: peak)
     }
 }
 

@@ -33,27 +33,31 @@ extension SQLiteLinkState {
     /// Exactly once: the claim is one `UPDATE … WHERE delivered_at = '' RETURNING` inside the write
     /// transaction, and all writes are serialised on one connection.
     public func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        try await write { conn, now in
-            // Expired undelivered instructions for this node go first (with any replies).
-            try conn.execute(
-                "DELETE FROM message_res WHERE reply_to_message_id IN (SELECT message_id FROM message_ins "
-                    + "WHERE dst_node_id = ? AND delivered_at = '' AND created_at + ttl < ?)", nodeID, now)
-            try conn.execute(
-                "DELETE FROM message_ins WHERE dst_node_id = ? AND delivered_at = '' AND created_at + ttl < ?",
-                nodeID, now)
-            while true {
-                guard let row = try conn.queryOne(
-                    "UPDATE message_ins SET delivered_at = ?1 WHERE rowid = (SELECT rowid FROM message_ins "
-                        + "WHERE dst_node_id = ?2 AND delivered_at = '' ORDER BY rowid LIMIT 1) AND delivered_at = '' "
-                        + "RETURNING \(LinkRows.messageColumns)", FlowerTime.iso(now), nodeID)
-                else { return nil }
-                let message = LinkRows.message(row)
-                if let tree = try conn.objectTree(id: message.messageID) {
-                    return MessageWithTree(message: message, tree: tree)
-                }
-                // Its objects are gone: the instruction can never be served. Drop it and go on.
-                try conn.deleteMessages(instructionID: message.messageID)
+        try await write { conn, now in try Self.claimInstruction(conn, nodeID: nodeID, now: now) }
+    }
+
+    /// `claimInstruction(nodeID:)`'s transaction body (also run by the Fleet path that checks the
+    /// node's key in the same transaction).
+    static func claimInstruction(_ conn: Connection, nodeID: UInt64, now: Double) throws -> MessageWithTree? {
+        // Expired undelivered instructions for this node go first (with any replies).
+        try conn.execute(
+            "DELETE FROM message_res WHERE reply_to_message_id IN (SELECT message_id FROM message_ins "
+                + "WHERE dst_node_id = ? AND delivered_at = '' AND created_at + ttl < ?)", nodeID, now)
+        try conn.execute(
+            "DELETE FROM message_ins WHERE dst_node_id = ? AND delivered_at = '' AND created_at + ttl < ?",
+            nodeID, now)
+        while true {
+            guard let row = try conn.queryOne(
+                "UPDATE message_ins SET delivered_at = ?1 WHERE rowid = (SELECT rowid FROM message_ins "
+                    + "WHERE dst_node_id = ?2 AND delivered_at = '' ORDER BY rowid LIMIT 1) AND delivered_at = '' "
+                    + "RETURNING \(LinkRows.messageColumns)", FlowerTime.iso(now), nodeID)
+            else { return nil }
+            let message = LinkRows.message(row)
+            if let tree = try conn.objectTree(id: message.messageID) {
+                return MessageWithTree(message: message, tree: tree)
             }
+            // Its objects are gone: the instruction can never be served. Drop it and go on.
+            try conn.deleteMessages(instructionID: message.messageID)
         }
     }
 

@@ -95,13 +95,25 @@ public struct FleetServicer: Sendable {
     func sendNodeHeartbeat(_ req: FlwrSendNodeHeartbeatRequest, _ call: ServerCallContext) async throws(SuperLinkError)
         -> FlwrSendNodeHeartbeatResponse
     {
-        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
-        guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
-        let ok = try await withState { () async throws(LinkStateError) in
-            try await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: req.heartbeatInterval)
+        let key = try auth.verifiedPublicKey(call)
+        let claimed = req.node?.nodeID ?? 0
+        guard HeartbeatBounds.range.contains(req.heartbeatInterval) else {
+            // A bad node ID still wins over a bad interval, as in Flower's interceptor order.
+            _ = try await auth.requireBinding(of: key, to: claimed)
+            throw .invalidHeartbeatInterval
+        }
+        // The node-ID check and the heartbeat in one state call (one database trip; see
+        // SQLiteLinkState+Fleet).
+        let outcome = try await withState { () async throws(LinkStateError) in
+            try await state.acknowledgeNodeHeartbeat(
+                publicKey: key, claimedNodeID: claimed, heartbeatInterval: req.heartbeatInterval)
         }
         var resp = FlwrSendNodeHeartbeatResponse()
-        resp.success = ok
+        switch outcome {
+        case .notBound: throw .invalidNodeID
+        case .acknowledged: resp.success = true
+        case .notAcknowledged: resp.success = false
+        }
         return resp
     }
 
@@ -110,11 +122,15 @@ public struct FleetServicer: Sendable {
     func pullMessages(_ req: FlwrPullMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
         -> FlwrPullMessagesResponse
     {
-        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let key = try auth.verifiedPublicKey(call)
+        // The node-ID check and the claim in one state call (an empty pull is one read; see
+        // SQLiteLinkState+Fleet).
+        let outcome = try await withState { () async throws(LinkStateError) in
+            try await state.claimInstruction(publicKey: key, claimedNodeID: req.node?.nodeID ?? 0)
+        }
         var resp = FlwrPullMessagesResponse()
-        guard let claimed = try await withState({ () async throws(LinkStateError) in
-            try await state.claimInstruction(nodeID: id)
-        }) else { return resp }
+        guard case .claimed(let claimed) = outcome else { throw .invalidNodeID }
+        guard let claimed else { return resp }
         resp.messagesList = [claimed.message.wire]
         resp.messageObjectTrees = [claimed.tree.wire]
         let sent = UInt64(resp.serializedSize)
