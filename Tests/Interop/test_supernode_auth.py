@@ -210,12 +210,17 @@ def test_registered_node_restarts_and_unregistered_online_node_is_cut_off(
     assert f"SuperNode ID: {second_id}" in again.log_text(), again.log_tail()
     assert federation.nodes()[second_id]["status"] == "online"
 
-    # Unregistering a node that is online cuts it off: its next Fleet call is refused.
+    # Unregistering a node that is online cuts it off: its next Fleet call is refused. (The
+    # SuperNode then usually exits; if its heartbeat thread is refused first, Flower's
+    # SuperNode crashes its main thread on shutdown and hangs, whichever SuperLink it uses.)
     deployment.flwr("supernode", "unregister", first_id, deployment.connection)
     assert federation.nodes()[first_id]["status"] == "unregistered"
-    wait_exit(first)
+    harness.wait_until("the unregistered SuperNode to be refused",
+                       lambda: 'details = "Invalid node ID"' in first.log_text(),
+                       NODE_EXIT_DEADLINE_S, on_timeout=first.log_tail)
     assert "StatusCode.UNAUTHENTICATED" in first.log_text(), first.log_tail()
-    assert 'details = "Invalid node ID"' in first.log_text(), first.log_tail()
+    first.stop()
+    assert federation.nodes()[first_id]["status"] == "unregistered"
     assert again.alive() and deployment.superlink.alive()
     assert federation.nodes()[second_id]["status"] == "online"
 
