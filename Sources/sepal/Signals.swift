@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Termination signals handled as Flower does: SIGINT, SIGTERM and SIGQUIT stop gracefully and
-/// exit with 1, 3 and 2.
+/// Termination signals handled as Flower does: SIGINT, SIGTERM and SIGQUIT stop gracefully
+/// (Flower codes 1, 3 and 2, which are graceful: the process exits 0).
 enum Signals {
     struct Received: Sendable {
         let number: Int32
