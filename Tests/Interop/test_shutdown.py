@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 from flwr.proto import control_pb2_grpc
@@ -115,7 +116,12 @@ def test_superexec_restarted_after_sigkill(links: LinkPool, fab: bytes) -> None:
     # The new SuperExec does the job: a run submitted now is taken and its app launched.
     run_id = start_run(link, fab)
     wait_run_left_pending(link, run_id)
-    assert f"for run {run_id} (pid" in link.log_text(), link.log_text()
+    # RequestToken moves the run to starting before the SuperExec logs the launch: wait for it.
+    launched = f"for run {run_id} (pid"
+    deadline = time.monotonic() + 60
+    while launched not in link.log_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert launched in link.log_text(), link.log_text()
 
     links.strays.extend(harness.descendants(link.pid))
     assert link.terminate(signal.SIGTERM) == GRACEFUL_EXIT_STATUS
