@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fleet benchmark: Sepal vs Flower 1.28's own SuperLink, the same load client against both, one go.
 #   scripts/bench-fleet.sh [--nodes N] [--concurrency C] [--duration S] [--mode heartbeat|pull|mixed[,…]]
-#                          [--only sepal|flower] [--client-nice N]
+#                          [--connections K] [--only sepal|flower] [--client-nice N]
 # Prints the ECDSA P-384 verification floor twice (`openssl speed` and the server's own
 # NodeAuthVerifier.verify, in CPU time), then per SuperLink and mode: req/s, p50/p99 latency,
 # errors, server CPU per call (/proc/PID/stat utime+stime delta ÷ calls), the server's RSS right
@@ -15,7 +15,7 @@
 # Not run in CI (it takes minutes and measures the machine as much as the code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NODES=1000 CONC=32 DURATION=20 MODES=heartbeat ONLY="" CLIENT_NICE=0
+NODES=1000 CONC=32 DURATION=20 MODES=heartbeat ONLY="" CLIENT_NICE=0 CONNECTIONS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) NODES=$2; shift 2 ;;
@@ -24,9 +24,14 @@ while [ $# -gt 0 ]; do
     --mode) MODES=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --client-nice) CLIENT_NICE=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# One TCP connection per node by default, as N SuperNode processes would have.
+CONNECTIONS=${CONNECTIONS:-$NODES}
+# Each connection is a socket on both sides.
+ulimit -n $((2 * CONNECTIONS + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 scripts/install-deps.sh >/dev/null
 scripts/venv.sh >/dev/null
@@ -91,7 +96,7 @@ run_one() {
   echo "== $name, mode $mode (pid $pid, $children child processes): idle RSS right after start ${idle} MiB"
   local out
   out=$(nice -n "$CLIENT_NICE" "$BIN/sepal-fleet-load" --superlink "127.0.0.1:$fleet" --nodes "$NODES" \
-    --concurrency "$CONC" --duration "$DURATION" --mode "$mode" --server-pid "$pid" --label "$name" || true)
+    --connections "$CONNECTIONS" --concurrency "$CONC" --duration "$DURATION" --mode "$mode" --server-pid "$pid" --label "$name" || true)
   echo "$out"
   local json
   json=$(echo "$out" | $PY -c '
@@ -112,7 +117,7 @@ for mode in "${mode_list[@]}"; do
 done
 
 echo
-echo "== summary ($NODES nodes, concurrency $CONC, ${DURATION}s per run;" \
+echo "== summary ($NODES nodes over $CONNECTIONS connections, concurrency $CONC, ${DURATION}s per run;" \
   "floor: openssl $openssl_ms ms, NodeAuthVerifier $swift_ms ms per verification)"
 printf '%-12s %-9s %8s %8s %8s %6s %11s %9s %9s %8s %8s\n' \
   server mode req/s p50_ms p99_ms errors cpu_ms/call x_openssl x_verify idle_MiB peak_MiB

@@ -5,6 +5,9 @@ struct LoadOptions: Sendable {
     var superlink = "127.0.0.1:9092"
     var nodes = 1000
     var concurrency = 32
+    /// TCP connections the nodes are spread over (each its own, like separate SuperNode
+    /// processes); node i uses connection i mod this. Capped at `nodes`.
+    var connections = 1000
     var duration = 20.0
     /// `heartbeat`, `pull` or `mixed` (alternating).
     var mode = "heartbeat"
@@ -27,6 +30,7 @@ struct LoadOptions: Sendable {
             case "--superlink": o.superlink = value()
             case "--nodes": o.nodes = number(value(), "--nodes")
             case "--concurrency": o.concurrency = number(value(), "--concurrency")
+            case "--connections": o.connections = number(value(), "--connections")
             case "--duration": o.duration = Double(number(value(), "--duration") as Double)
             case "--mode":
                 o.mode = value()
@@ -37,7 +41,7 @@ struct LoadOptions: Sendable {
             case "--verify-floor": o.verifyFloorSeconds = number(value(), "--verify-floor")
             case "-h", "--help":
                 print("""
-                usage: sepal-fleet-load [--superlink HOST:PORT] [--nodes N] [--concurrency C]
+                usage: sepal-fleet-load [--superlink HOST:PORT] [--nodes N] [--concurrency C] [--connections K]
                                         [--duration SECONDS] [--mode heartbeat|pull|mixed]
                                         [--server-pid PID] [--label TEXT] [--json]
                        sepal-fleet-load --verify-floor SECONDS
@@ -50,7 +54,7 @@ struct LoadOptions: Sendable {
             }
             i += 1
         }
-        guard o.nodes > 0, o.concurrency > 0, o.duration > 0 else { fail("counts and duration must be positive") }
+        guard o.nodes > 0, o.concurrency > 0, o.connections > 0, o.duration > 0 else { fail("counts and duration must be positive") }
         return o
     }
 }

@@ -13,6 +13,8 @@ struct LoadRun: Sendable {
         let id: UInt64
         /// Encoded once: a SuperNode sends the same PEM on every call.
         let publicKeyPEM: [UInt8]
+        /// Index of the connection this node always uses.
+        let channel: Int
     }
 
     /// A simulated SuperNode's signed unary call, exactly as Flower's client signs it: a fresh
@@ -30,8 +32,10 @@ struct LoadRun: Sendable {
     }
 
     func execute() async -> LoadReport {
-        let channelCount = max(1, min(options.concurrency, 16))
-        let channels = (0..<channelCount).map { _ in RPCChannel(target: options.superlink) }
+        // Each its own TCP connection: the C core would otherwise multiplex every channel to one
+        // target over a single connection, which real SuperNodes (separate processes) never share.
+        let channelCount = max(1, min(options.connections, options.nodes))
+        let channels = (0..<channelCount).map { _ in RPCChannel(target: options.superlink, privateConnection: true) }
         defer { channels.forEach { $0.close() } }
 
         // Phase 1: register and activate every node (concurrently, bounded).
@@ -54,7 +58,7 @@ struct LoadRun: Sendable {
                         act.publicKey = pem
                         act.heartbeatInterval = 30
                         _ = try await Self.signedCall(ch, FlwrFleet.activateNode, act, key: key, pem: pem)
-                        return Node(key: key, id: id, publicKeyPEM: pem)
+                        return Node(key: key, id: id, publicKeyPEM: pem, channel: i % channels.count)
                     } catch {
                         FileHandle.standardError.write(Data("register failed: \(error)\n".utf8))
                         return nil
@@ -84,9 +88,9 @@ struct LoadRun: Sendable {
                     var r = WorkerResult()
                     guard !nodes.isEmpty else { return r }
                     var i = w
-                    let ch = channels[w % channels.count]
                     while ContinuousClock.now < deadline {
                         let node = nodes[i % nodes.count]
+                        let ch = channels[node.channel]
                         i += options.concurrency
                         let t0 = ContinuousClock.now
                         do {

@@ -31,12 +31,19 @@ public final class RPCChannel: Sendable {
 
     /// Creates the channel (connection happens lazily, on the first call). `tls` nil means
     /// plaintext; `maxMessageBytes` caps sent and received messages (Flower: 2 GiB − 1).
-    public init(target: String, tls: TLSClientConfig? = nil, maxMessageBytes: Int = 2_147_483_647) {
+    /// `privateConnection`: by default the C core shares one connection among channels to the
+    /// same target; with `true` this channel gets its own, as separate client processes would
+    /// (load generators simulating many SuperNodes).
+    public init(
+        target: String, tls: TLSClientConfig? = nil, maxMessageBytes: Int = 2_147_483_647,
+        privateConnection: Bool = false
+    ) {
         GRPCLibrary.ensureInitialized()
         self.target = target
         var arguments = ChannelArguments()
         arguments.set(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, maxMessageBytes)
         arguments.set(GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, maxMessageBytes)
+        if privateConnection { arguments.set(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1) }
         let credentials: OpaquePointer
         if let tls {
             let roots = tls.rootCertificatesPEM.map { pem in pem.filter { $0 != 0 }.map { CChar(bitPattern: $0) } + [0] }

@@ -6,6 +6,7 @@ import CGRPC
 /// process and never drop it, so servers and channels can be created and destroyed freely.
 enum GRPCLibrary {
     private static let initialized: Bool = {
+        AbseilDeadlockDetection.disable()
         grpc_init()
         return true
     }()
