@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fleet benchmark: Sepal vs Flower 1.28's own SuperLink, the same load client against both, one go.
 #   scripts/bench-fleet.sh [--nodes N] [--concurrency C] [--duration S] [--mode heartbeat|pull|mixed[,…]]
-#                          [--connections K] [--only sepal|flower] [--client-nice N]
+#                          [--connections K] [--only sepal|flower] [--client-nice N] [--sepal-bin PATH]
 # Prints the ECDSA P-384 verification floor twice (`openssl speed` and the server's own
 # NodeAuthVerifier.verify, in CPU time), then per SuperLink and mode: req/s, p50/p99 latency,
 # errors, server CPU per call (/proc/PID/stat utime+stime delta ÷ calls), the server's RSS right
@@ -15,7 +15,7 @@
 # Not run in CI (it takes minutes and measures the machine as much as the code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NODES=1000 CONC=32 DURATION=20 MODES=heartbeat ONLY="" CLIENT_NICE=0 CONNECTIONS=""
+NODES=1000 CONC=32 DURATION=20 MODES=heartbeat ONLY="" CLIENT_NICE=0 CONNECTIONS="" SEPAL_BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) NODES=$2; shift 2 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --client-nice) CLIENT_NICE=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
+    --sepal-bin) SEPAL_BIN=$2; shift 2 ;;  # another build of sepal, e.g. a baseline
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +39,7 @@ scripts/venv.sh >/dev/null
 swift build -c release --product sepal >/dev/null
 swift build -c release --product sepal-fleet-load >/dev/null
 BIN=$(swift build -c release --show-bin-path)
+SEPAL_BIN=${SEPAL_BIN:-$BIN/sepal}
 VENV=$PWD/.venv
 PY=$VENV/bin/python
 export FLWR_TELEMETRY_ENABLED=0 FLWR_DISABLE_UPDATE_CHECK=1
@@ -112,7 +114,7 @@ print(g(r"req/s=([0-9.]+)"), g(r"p50=([0-9.na/]+)"), g(r"p99=([0-9.na/]+)"), g(r
 
 IFS=, read -ra mode_list <<<"$MODES"
 for mode in "${mode_list[@]}"; do
-  [ "$ONLY" = "flower" ] || run_one sepal "$mode" "$BIN/sepal" superlink
+  [ "$ONLY" = "flower" ] || run_one sepal "$mode" "$SEPAL_BIN" superlink
   [ "$ONLY" = "sepal" ] || run_one flower-1.28 "$mode" "$VENV/bin/flower-superlink"
 done
 
