@@ -1,3 +1,4 @@
+import LinkState
 import FAB
 import RPC
 
@@ -134,5 +135,12 @@ public enum SuperLinkError: Error, Sendable, Equatable {
 
         case .storage(let why): return RPCStatus(.internalError, "Internal server error: \(why)")
         }
+    }
+}
+
+extension SuperLinkError {
+    /// Flower's "Run is …" refusal for a run that exists but is not `running`.
+    static func notRunning(_ run: RunRecord) -> SuperLinkError {
+        .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
     }
 }

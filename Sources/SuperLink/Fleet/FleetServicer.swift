@@ -221,7 +221,7 @@ public struct FleetServicer: Sendable {
             throw .runIDNotFoundForNode(runID)
         }
         guard run.phase == .running else {
-            throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+            throw .notRunning(run)
         }
         return run
     }
@@ -291,6 +291,6 @@ public struct FleetServicer: Sendable {
 func fleetGateError(_ gate: RunGate, runID: UInt64) -> SuperLinkError {
     switch gate {
     case .unknownRun: return .runIDNotFoundForNode(runID)
-    case .notRunning(let run): return .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+    case .notRunning(let run): return .notRunning(run)
     }
 }

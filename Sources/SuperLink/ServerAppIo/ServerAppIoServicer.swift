@@ -109,7 +109,7 @@ public struct ServerAppIoServicer: Sendable {
         case .stored: return FlwrPushAppOutputsResponse()
         case .invalidToken: throw .invalidToken
         case .runNotRunning(let run):
-            throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+            throw .notRunning(run)
         }
     }
 
@@ -123,7 +123,7 @@ public struct ServerAppIoServicer: Sendable {
             let run = try await withState { () async throws(LinkStateError) in try await state.run(req.runID) }
             guard let run else { throw .unknownRun(req.runID) }
             if run.phase == .finished {
-                throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+                throw .notRunning(run)
             }
             return FlwrUpdateRunStatusResponse()
         }
@@ -292,7 +292,7 @@ public struct ServerAppIoServicer: Sendable {
             throw .unknownRun(runID)
         }
         guard run.phase == .running else {
-            throw .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+            throw .notRunning(run)
         }
     }
 }
@@ -301,6 +301,6 @@ public struct ServerAppIoServicer: Sendable {
 func appIoGateError(_ gate: RunGate, runID: UInt64) -> SuperLinkError {
     switch gate {
     case .unknownRun: return .unknownRun(runID)
-    case .notRunning(let run): return .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
+    case .notRunning(let run): return .notRunning(run)
     }
 }
