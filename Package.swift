@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CGRPC", path: "Sources/CGRPC", providers: [.apt(["libgrpc-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CNettle", path: "Sources/CNettle", providers: [.apt(["nettle-dev", "libgmp-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Protobuf wire codec, generated Flower messages, and the generator.
@@ -34,8 +35,9 @@ let package = Package(
         // Helper spawned by SQLTests' process storm (many processes bootstrapping one file).
         .executableTarget(name: "sql-bootstrap-probe", dependencies: ["SQL"], swiftSettings: strict),
 
-        // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys) and FAB handling.
-        .target(name: "NodeCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys; Nettle verifies, OpenSSL parses
+        // and signs) and FAB handling.
+        .target(name: "NodeCrypto", dependencies: ["CCrypto", "CNettle"], swiftSettings: strict),
         .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], exclude: ["README.md"], swiftSettings: strict),
 
         // State: objects, then runs/nodes/messages/tokens/logs.

@@ -1,12 +1,15 @@
 import CCrypto
 
-/// A parsed EC public key (`EVP_PKEY`).
+/// A parsed EC public key (`EVP_PKEY`), plus its Nettle form when it is on P-384 (the curve
+/// SuperNodes use), which verifies in about half the time of OpenSSL 3.0's generic code.
 ///
 /// `@unchecked Sendable` invariant: the `EVP_PKEY` is never mutated after `init`, and
 /// OpenSSL 3 allows a const `EVP_PKEY` to be used by many threads at once for
 /// verification (each call builds its own `EVP_MD_CTX`/`EVP_PKEY_CTX`).
 final class ECPublicKey: @unchecked Sendable {
     let pkey: OpaquePointer
+    /// Set iff the key is on secp384r1.
+    private let p384: P384Point?
 
     /// Parses a PEM SubjectPublicKeyInfo; returns nil unless it is an EC key.
     init?(pem: [UInt8]) {
@@ -25,9 +28,13 @@ final class ECPublicKey: @unchecked Sendable {
             return nil
         }
         pkey = parsed
+        p384 = P384Point(parsed)
     }
 
     deinit { EVP_PKEY_free(pkey) }
+
+    /// True iff verification takes the Nettle P-384 path.
+    var usesNettle: Bool { p384 != nil }
 
     /// The curve's OpenSSL group name, e.g. "secp384r1" or "prime256v1".
     var groupName: String? {
@@ -41,8 +48,15 @@ final class ECPublicKey: @unchecked Sendable {
         return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// One ECDSA-SHA256 verification of a DER signature: exactly one `EVP_DigestVerify`.
+    /// One ECDSA-SHA256 verification of a DER signature: Nettle's for P-384, otherwise
+    /// exactly one `EVP_DigestVerify`.
     func verify(signature: [UInt8], message: [UInt8]) -> Bool {
+        if let p384 { return p384.verify(signature: signature, message: message) }
+        return verifyWithOpenSSL(signature: signature, message: message)
+    }
+
+    /// The OpenSSL path, used for every curve but P-384 (and by tests to cross-check Nettle).
+    func verifyWithOpenSSL(signature: [UInt8], message: [UInt8]) -> Bool {
         guard let ctx = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestVerifyInit_ex(ctx, nil, "SHA256", nil, nil, pkey, nil) == 1 else {
