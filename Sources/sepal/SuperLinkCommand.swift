@@ -28,7 +28,10 @@ enum SuperLinkCommand {
         shutdown.installSignalHandlers()
         if let logFile = args.string("--log-file") {
             do {
-                try log.attachFile(logFile)
+                try log.attachFile(
+                    logFile,
+                    intervalHours: args.string("--log-rotation-interval-hours").flatMap { Int($0) } ?? 24,
+                    backupCount: args.string("--log-rotation-backup-count").flatMap { Int($0) } ?? 7)
             } catch {
                 exitWithError(nil, error.description)
             }

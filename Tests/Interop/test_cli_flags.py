@@ -317,6 +317,9 @@ def test_every_flag_accepted(links: LinkPool, ports: harness.PortAllocator) -> N
     log = log_file.read_text()  # --log-file gets the log too
     assert "SuperLink terminated gracefully." in log, log
     assert "Starting Flower SuperLink" in log
+    # Flower's file format: "LEVEL flwr YYYY-MM-DD HH:MM:SS,mmm | file:line | message".
+    assert re.search(r"(?m)^INFO flwr \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} \| \S+:\d+ \| "
+                     r"Starting Flower SuperLink", log), log
     assert standalone.DatabaseReport.read(db).problems(standalone.flower_schema()) == []
 
 
