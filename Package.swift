@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
         .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL"], swiftSettings: strict),
+        .testTarget(name: "SuperExecTests", dependencies: ["SuperExec"], swiftSettings: strict),
         .testTarget(name: "SepalTests", dependencies: ["sepal"], swiftSettings: strict),
         .testTarget(
             name: "SuperLinkTests",
