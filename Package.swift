@@ -20,6 +20,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Flower's ISO-8601 timestamps (`datetime.isoformat()`, SQLite's `%f` form) and parsing.
+        .target(name: "FlowerTime", swiftSettings: strict),
+
         // Protobuf wire codec, generated Flower messages, and the generator.
         .target(name: "ProtoWire", swiftSettings: strict),
         .target(name: "FlowerProto", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -35,17 +38,17 @@ let package = Package(
         .executableTarget(name: "sql-bootstrap-probe", dependencies: ["SQL"], swiftSettings: strict),
 
         // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys) and FAB handling.
-        .target(name: "NodeCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "NodeCrypto", dependencies: ["CCrypto", "FlowerTime"], swiftSettings: strict),
         .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], exclude: ["README.md"], swiftSettings: strict),
 
         // State: objects, then runs/nodes/messages/tokens/logs.
         .target(name: "ObjectStore", dependencies: ["SQL", "CCrypto"], swiftSettings: strict),
-        .target(name: "LinkState", dependencies: ["SQL", "ObjectStore"], swiftSettings: strict),
+        .target(name: "LinkState", dependencies: ["SQL", "ObjectStore", "FlowerTime"], swiftSettings: strict),
 
         // Flower servicers: the only layer that sees both RPC and the stores.
         .target(
             name: "SuperLink",
-            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime"],
             swiftSettings: strict),
         .target(name: "SuperExec", dependencies: ["RPC", "FlowerProto", "ProtoWire"], swiftSettings: strict),
 
@@ -69,7 +72,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "sepal-fleet-load",
-            dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto"],
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto", "FlowerTime"],
             swiftSettings: strict),
 
         // Tests, one target per layer.
@@ -78,13 +81,16 @@ let package = Package(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),
+        .testTarget(name: "FlowerTimeTests", dependencies: ["FlowerTime"], swiftSettings: strict),
+        .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto", "FlowerTime"], swiftSettings: strict),
         .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
-        .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL"], swiftSettings: strict),
+        .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL", "FlowerTime"], swiftSettings: strict),
         .testTarget(
             name: "SuperLinkTests",
-            dependencies: ["SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            dependencies: [
+                "SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime",
+            ],
             swiftSettings: strict),
     ]
 )

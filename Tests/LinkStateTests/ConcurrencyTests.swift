@@ -1,3 +1,4 @@
+import FlowerTime
 import LinkState
 import XCTest
 
@@ -60,7 +61,7 @@ final class ConcurrencyTests: XCTestCase {
                 XCTAssertNotNil(node.unregisteredAt, name)
                 // Whichever ran first, unregistering capped online_until at its own time.
                 XCTAssertEqual(node.onlineUntil, clock.now, name)
-                XCTAssertEqual(node.unregisteredAt, FlowerTime.iso(clock.now), name)
+                XCTAssertEqual(node.unregisteredAt, FlowerTimestamp.iso(clock.now), name)
                 try await assertNil(await state.nodeID(forPublicKey: key), name)
                 try await assertFalse(await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: 30), name)
             }

@@ -1,3 +1,4 @@
+import FlowerTime
 import LinkState
 import XCTest
 
@@ -9,7 +10,7 @@ final class NodeLifecycleTests: XCTestCase {
             XCTAssertGreaterThan(id, 1, name)
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .registered, name)
-            XCTAssertEqual(node.registeredAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.registeredAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertNil(node.onlineUntil, name)
             XCTAssertNil(node.lastActivatedAt, name)
             XCTAssertEqual(node.publicKey, key, name)
@@ -35,7 +36,7 @@ final class NodeLifecycleTests: XCTestCase {
             XCTAssertEqual(node.status, .online, name)
             XCTAssertEqual(node.onlineUntil, clock.now + 30, name)
             XCTAssertEqual(node.heartbeatInterval, 15, name)
-            XCTAssertEqual(node.lastActivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastActivatedAt, FlowerTimestamp.iso(clock.now), name)
             // Already online.
             try await assertEqual(await state.activateNode(publicKey: key, heartbeatInterval: 15), .notActivatable(nodeID: id), name)
             // Offline (deactivated) nodes can be activated again.
@@ -62,7 +63,7 @@ final class NodeLifecycleTests: XCTestCase {
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .offline, name)
             XCTAssertEqual(node.onlineUntil, clock.now, name)
-            XCTAssertEqual(node.lastDeactivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastDeactivatedAt, FlowerTimestamp.iso(clock.now), name)
             try await assertFalse(await state.deactivateNode(nodeID: id), "\(name) offline")
             // A node past online_until is swept offline first, so it is not "online" any more.
             _ = try await state.activateNode(publicKey: key, heartbeatInterval: 10)
@@ -89,7 +90,7 @@ final class NodeLifecycleTests: XCTestCase {
             try await assertTrue(await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: 10), name)
             node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .online, name)
-            XCTAssertEqual(node.lastActivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastActivatedAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertNotEqual(node.lastActivatedAt, activatedAt, name)
             // Unregistered nodes get false and stay unregistered.
             try await assertTrue(await state.unregisterNode(nodeID: id, ownerAid: Make.owner), name)
@@ -112,7 +113,7 @@ final class NodeLifecycleTests: XCTestCase {
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .offline, name)
             XCTAssertEqual(node.onlineUntil, start + 20, name)
-            XCTAssertEqual(node.lastDeactivatedAt, FlowerTime.isoMillis(start + 20), name)
+            XCTAssertEqual(node.lastDeactivatedAt, FlowerTimestamp.isoMillis(start + 20), name)
             XCTAssertTrue(node.lastDeactivatedAt?.hasSuffix(".123+00:00") == true, "\(name) \(node.lastDeactivatedAt ?? "nil")")
             try await assertNil(await state.onlineNodeIDs(runID: 42), name)
         }
@@ -141,7 +142,7 @@ final class NodeLifecycleTests: XCTestCase {
             try await assertFalse(await state.unregisterNode(nodeID: id, ownerAid: "bob"), name)
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .unregistered, name)
-            XCTAssertEqual(node.unregisteredAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.unregisteredAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertEqual(node.onlineUntil, clock.now, name)  // min(online_until, now)
             try await assertNil(await state.nodeID(forPublicKey: key), name)
             // The key stays bound to the unregistered row, as in Flower.

@@ -1,3 +1,4 @@
+import FlowerTime
 import LinkState
 import XCTest
 
@@ -8,7 +9,7 @@ final class RunLifecycleTests: XCTestCase {
             let run = try await XCTUnwrapAsync(await state.run(runID))
             XCTAssertEqual(run.runID, runID, name)
             XCTAssertEqual(run.phase, .pending, name)
-            XCTAssertEqual(run.pendingAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.pendingAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertEqual([run.startingAt, run.runningAt, run.finishedAt, run.subStatus, run.details],
                            ["", "", "", "", ""], name)
             XCTAssertEqual(run.fabID, "flwr/app", name)
@@ -73,7 +74,7 @@ final class RunLifecycleTests: XCTestCase {
                     let run = try await XCTUnwrapAsync(await state.run(runID))
                     XCTAssertEqual(run.phase, expected == .updated ? to : from, label)
                     if expected == .updated {
-                        let stamp = FlowerTime.iso(clock.now)
+                        let stamp = FlowerTimestamp.iso(clock.now)
                         switch to {
                         case .starting: XCTAssertEqual(run.startingAt, stamp, label)
                         case .running: XCTAssertEqual(run.runningAt, stamp, label)
@@ -142,7 +143,7 @@ final class RunLifecycleTests: XCTestCase {
             let run = try await XCTUnwrapAsync(await state.run(runID))
             XCTAssertEqual(run.phase, .finished, name)
             XCTAssertEqual(run.subStatus, "stopped", name)
-            XCTAssertEqual(run.finishedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.finishedAt, FlowerTimestamp.iso(clock.now), name)
             try await assertFalse(await state.acknowledgeAppHeartbeat(token: token), name)
             try await assertEqual(await state.stopRun(runID: runID, flwrAid: "alice"), .alreadyFinished, name)
             // Pending runs can be stopped too.

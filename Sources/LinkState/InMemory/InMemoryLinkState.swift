@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 
 /// `LinkState` in memory (`--database :flwr-in-memory:`, Flower's default): value-type tables behind
@@ -15,7 +16,7 @@ public final class InMemoryLinkState: LinkState {
     public let objects: any ObjectStore
 
     /// - Parameter clock: Unix seconds; tests inject a controllable one.
-    public init(clock: @escaping @Sendable () -> Double = FlowerTime.system) {
+    public init(clock: @escaping @Sendable () -> Double = FlowerTimestamp.now) {
         self.clock = clock
         self.objects = InMemoryObjectView(tables: tables)
     }

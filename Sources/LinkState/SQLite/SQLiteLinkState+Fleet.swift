@@ -1,3 +1,4 @@
+import FlowerTime
 import SQL
 
 /// The Fleet hot paths, each one trip to one database thread.
@@ -31,7 +32,7 @@ extension SQLiteLinkState {
             try conn.execute(
                 "UPDATE node SET online_until = ?, heartbeat_interval = ?, last_activated_at = ?, status = 'online' "
                     + "WHERE node_id = ? AND public_key = ? AND status NOT IN ('online', 'unregistered')",
-                onlineUntil, heartbeatInterval, FlowerTime.iso(now), claimedNodeID, publicKey)
+                onlineUntil, heartbeatInterval, FlowerTimestamp.iso(now), claimedNodeID, publicKey)
             return conn.changes == 1 ? .acknowledged : .notBound
         }
     }

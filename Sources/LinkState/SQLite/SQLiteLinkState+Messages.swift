@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 import SQL
 
@@ -50,7 +51,7 @@ extension SQLiteLinkState {
             guard let row = try conn.queryOne(
                 "UPDATE message_ins SET delivered_at = ?1 WHERE rowid = (SELECT rowid FROM message_ins "
                     + "WHERE dst_node_id = ?2 AND delivered_at = '' ORDER BY rowid LIMIT 1) AND delivered_at = '' "
-                    + "RETURNING \(LinkRows.messageColumns)", FlowerTime.iso(now), nodeID)
+                    + "RETURNING \(LinkRows.messageColumns)", FlowerTimestamp.iso(now), nodeID)
             else { return nil }
             let message = LinkRows.message(row)
             if let tree = try conn.objectTree(id: message.messageID) {
@@ -119,7 +120,7 @@ extension SQLiteLinkState {
                     try conn.execute("DELETE FROM message_res WHERE message_id = ?", reply.messageID)
                     continue
                 }
-                reply.deliveredAt = FlowerTime.iso(now)
+                reply.deliveredAt = FlowerTimestamp.iso(now)
                 out.append(.reply(MessageWithTree(message: reply, tree: tree)))
                 try conn.deleteMessages(instructionID: id)
             }

@@ -1,3 +1,4 @@
+import FlowerTime
 import NodeCrypto
 import Synchronization
 
