@@ -172,17 +172,4 @@ final class RunLifecycleTests: XCTestCase {
             XCTAssertEqual(outcomes, [.messageUnavailable(instructionID: claimed.messageID)], name)
         }
     }
-
-    func testTrafficAccumulates() async throws {
-        try await forEachBackend { name, state, _ in
-            let runID = try await Make.pendingRun(state)
-            try await state.recordTraffic(runID: runID, bytesSent: 10, bytesRecv: 20, clientappRuntime: 1.5)
-            try await state.recordTraffic(runID: runID, bytesSent: 1, bytesRecv: 2, clientappRuntime: 0.25)
-            try await state.recordTraffic(runID: 777, bytesSent: 1, bytesRecv: 2, clientappRuntime: 0.25)
-            let run = try await XCTUnwrapAsync(await state.run(runID))
-            XCTAssertEqual(run.bytesSent, 11, name)
-            XCTAssertEqual(run.bytesRecv, 22, name)
-            XCTAssertEqual(run.clientappRuntime, 1.75, name)
-        }
-    }
 }

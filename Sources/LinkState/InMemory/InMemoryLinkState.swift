@@ -122,12 +122,6 @@ public final class InMemoryLinkState: LinkState {
         try locked { t, now in t.stopRun(runID, flwrAid: flwrAid, now: now) }
     }
 
-    public func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
-    {
-        try locked { t, _ in t.recordTraffic(runID, sent: bytesSent, recv: bytesRecv, runtime: clientappRuntime) }
-    }
-
     // MARK: App tokens
 
     public func requestToken(runID: UInt64) async throws(LinkStateError) -> String? {
@@ -175,14 +169,26 @@ public final class InMemoryLinkState: LinkState {
         try locked { (t, now) throws(LinkStateError) in try t.storeInstructions(runID, messages, now: now) }
     }
 
-    public func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        try locked { t, now in t.claimInstruction(forNode: nodeID, now: now) }
+    public func claimInstruction(nodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?) async throws(LinkStateError)
+        -> MessageWithTree?
+    {
+        try locked { t, now in
+            let claimed = t.claimInstruction(forNode: nodeID, now: now)
+            if let claimed, let traffic { t.addTraffic(traffic(claimed), toRun: claimed.message.runID) }
+            return claimed
+        }
     }
 
-    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
+    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree, traffic: TrafficMeter<[String]>?)
+        async throws(LinkStateError) -> StoreReplyOutcome
     {
-        try locked { (t, now) throws(LinkStateError) in try t.storeReply(fromNode: nodeID, reply, now: now) }
+        try locked { (t, now) throws(LinkStateError) in
+            let outcome = try t.storeReply(fromNode: nodeID, reply, now: now)
+            if case .stored(let toPush) = outcome, let traffic {
+                t.addTraffic(traffic(toPush), toRun: reply.message.runID)
+            }
+            return outcome
+        }
     }
 
     public func takeReplies(runID: UInt64, instructionIDs: [String]) async throws(LinkStateError) -> [ReplyOutcome] {
@@ -201,8 +207,8 @@ public final class InMemoryLinkState: LinkState {
         }
     }
 
-    public func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError)
-        -> ObjectAccess<PutOutcome>
+    public func pushObject(runID: UInt64, objectID: String, content: [UInt8], traffic: RunTraffic?)
+        async throws(LinkStateError) -> ObjectAccess<PutOutcome>
     {
         // Hash and format checks are O(size): outside the lock. The gate comes first as in Flower,
         // so it is checked again (atomically with the store) below.
@@ -211,14 +217,20 @@ public final class InMemoryLinkState: LinkState {
         if let refused = ObjectContent.verify(objectID: objectID, content: content) { return .done(refused) }
         return try locked { t, now in
             if let refused = t.gate(runID, now: now) { return .refused(refused) }
-            return .done(t.objects.store(objectID: objectID, content: content))
+            let outcome = t.objects.store(objectID: objectID, content: content)
+            if outcome == .stored, let traffic { t.addTraffic(traffic, toRun: runID) }
+            return .done(outcome)
         }
     }
 
-    public func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject> {
+    public func pullObject(runID: UInt64, objectID: String, traffic: TrafficMeter<PulledObject>?)
+        async throws(LinkStateError) -> ObjectAccess<PulledObject>
+    {
         try locked { t, now in
             if let refused = t.gate(runID, now: now) { return .refused(refused) }
-            return .done(t.objects.pull(objectID: objectID))
+            let object = t.objects.pull(objectID: objectID)
+            if object.available, let traffic { t.addTraffic(traffic(object), toRun: runID) }
+            return .done(object)
         }
     }
 

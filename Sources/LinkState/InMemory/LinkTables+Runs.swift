@@ -94,11 +94,12 @@ extension LinkTables {
         return .stopped
     }
 
-    mutating func recordTraffic(_ runID: UInt64, sent: UInt64, recv: UInt64, runtime: Double) {
+    /// Adds a Fleet call's traffic to the run's counters (no-op for an unknown run).
+    mutating func addTraffic(_ traffic: RunTraffic, toRun runID: UInt64) {
         guard runs[runID] != nil else { return }
-        runs[runID]!.record.bytesSent &+= sent
-        runs[runID]!.record.bytesRecv &+= recv
-        runs[runID]!.record.clientappRuntime += runtime
+        runs[runID]!.record.bytesSent &+= traffic.bytesSent
+        runs[runID]!.record.bytesRecv &+= traffic.bytesRecv
+        runs[runID]!.record.clientappRuntime += traffic.clientappRuntime
     }
 
     // MARK: Tokens

@@ -63,6 +63,14 @@ extension Connection {
         return run.phase == .running ? .open : .refused(.notRunning(run))
     }
 
+    /// Adds a Fleet call's traffic to the run's counters, inside the call's transaction.
+    func addTraffic(_ traffic: RunTraffic, toRun runID: UInt64) throws {
+        try execute(
+            "UPDATE run SET bytes_sent = bytes_sent + ?, bytes_recv = bytes_recv + ?, "
+                + "clientapp_runtime = clientapp_runtime + ? WHERE run_id = ?",
+            traffic.bytesSent, traffic.bytesRecv, traffic.clientappRuntime, runID)
+    }
+
     /// Finishes the run: timestamps, token deleted, unreferenced objects deleted.
     func finishRun(_ runID: UInt64, subStatus: String, details: String, now: Double) throws {
         try execute(

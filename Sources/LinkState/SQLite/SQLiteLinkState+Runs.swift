@@ -99,17 +99,6 @@ extension SQLiteLinkState {
         }
     }
 
-    public func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
-    {
-        try await write { conn, _ in
-            try conn.execute(
-                "UPDATE run SET bytes_sent = bytes_sent + ?, bytes_recv = bytes_recv + ?, "
-                    + "clientapp_runtime = clientapp_runtime + ? WHERE run_id = ?",
-                bytesSent, bytesRecv, clientappRuntime, runID)
-        }
-    }
-
     // MARK: App tokens
 
     public func requestToken(runID: UInt64) async throws(LinkStateError) -> String? {
