@@ -35,6 +35,12 @@ public final class FABStore: Sendable {
         return Self.readFile(contentPath(hashHex))
     }
 
+    /// Whether the FAB with this hash is stored (a valid hash and its content file exists); cheap,
+    /// nothing is read.
+    public func contains(_ hashHex: String) -> Bool {
+        SHA256Hex.isValid(hashHex) && access(contentPath(hashHex), F_OK) == 0
+    }
+
     /// The stored verifications for a FAB (the `.META` JSON object of strings); `[:]` if the
     /// FAB exists without metadata, nil if the FAB is absent or the hash is invalid.
     public func verifications(_ hashHex: String) -> [String: String]? {

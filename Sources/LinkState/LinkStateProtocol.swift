@@ -74,8 +74,12 @@ public protocol LinkState: Sendable {
     func requestToken(runID: UInt64) async throws(LinkStateError) -> String?
     /// Extends a live token's `active_until = now + 60`. False for unknown/expired tokens.
     func acknowledgeAppHeartbeat(token: String) async throws(LinkStateError) -> Bool
-    /// ServerAppIo `PullAppInputs`: token → run starting → running.
-    func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome
+    /// ServerAppIo `PullAppInputs`: token → run starting → running, if the run has its context and
+    /// `canStart(run)` — the caller's check that the run's other inputs (its FAB) exist, evaluated in
+    /// the transaction before the transition. Otherwise `.failed` and nothing changes (as in Flower,
+    /// the run stays starting until its token expires).
+    func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
     /// ServerAppIo `PushAppOutputs`: stores the final context and deletes the token, if the token
     /// belongs to `runID` and the run is running.
     func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError) -> FinishAppOutcome

@@ -1,5 +1,3 @@
-import ObjectStore
-
 /// What one Fleet call adds to its run's counters (`run.bytes_sent`, `bytes_recv`,
 /// `clientapp_runtime`). It is passed to the state call whose change it accounts for and added in
 /// that call's transaction, so the counters never lag or outlive the change they describe.
@@ -22,32 +20,3 @@ public struct RunTraffic: Sendable, Equatable {
 /// instruction, the reply's `objects_to_push`, the pulled object). It runs inside the transaction,
 /// only when the call counts (see each method); it must be quick and must not call the state.
 public typealias TrafficMeter<Produced> = @Sendable (Produced) -> RunTraffic
-
-/// The calls without traffic: ServerAppIo's (Flower counts Fleet traffic only) and tests.
-extension LinkState {
-    public func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        try await claimInstruction(nodeID: nodeID, traffic: nil)
-    }
-
-    public func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64) async throws(LinkStateError)
-        -> BoundClaimOutcome
-    {
-        try await claimInstruction(publicKey: publicKey, claimedNodeID: claimedNodeID, traffic: nil)
-    }
-
-    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
-    {
-        try await storeReply(fromNode: nodeID, reply, traffic: nil)
-    }
-
-    public func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError)
-        -> ObjectAccess<PutOutcome>
-    {
-        try await pushObject(runID: runID, objectID: objectID, content: content, traffic: nil)
-    }
-
-    public func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject> {
-        try await pullObject(runID: runID, objectID: objectID, traffic: nil)
-    }
-}

@@ -32,7 +32,12 @@ final class TokenTests: XCTestCase {
             let runID = try await Make.pendingRun(state)
             let token = try await XCTUnwrapAsync(await state.requestToken(runID: runID))
             clock.advance(1)
-            guard case .started(let run, let context) = try await state.startApp(token: token) else {
+            // The caller's check (the FAB is there) comes before the transition: refused, nothing moves.
+            try await assertEqual(await state.startApp(token: token) { $0.runID != runID }, .failed(runID: runID), name)
+            try await assertEqual(await state.run(runID)?.phase, .starting, name)
+            try await assertEqual(await state.run(runID)?.runningAt, "", name)
+            guard case .started(let run, let context) = try await state.startApp(token: token, canStart: { $0.runID == runID })
+            else {
                 return XCTFail(name)
             }
             XCTAssertEqual(run.phase, .running, name)

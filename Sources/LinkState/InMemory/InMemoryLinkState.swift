@@ -132,8 +132,10 @@ public final class InMemoryLinkState: LinkState {
         try locked { t, now in t.acknowledgeAppHeartbeat(token, now: now) }
     }
 
-    public func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
-        try locked { t, now in t.startApp(token, now: now) }
+    public func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
+        try locked { t, now in t.startApp(token, canStart: canStart, now: now) }
     }
 
     public func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError)

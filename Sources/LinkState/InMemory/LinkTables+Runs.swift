@@ -121,9 +121,9 @@ extension LinkTables {
         return true
     }
 
-    mutating func startApp(_ token: String, now: Double) -> StartAppOutcome {
+    mutating func startApp(_ token: String, canStart: (RunRecord) -> Bool, now: Double) -> StartAppOutcome {
         guard let runID = liveRunID(forToken: token, now: now) else { return .invalidToken }
-        guard let run = runs[runID]?.record, run.phase == .starting, let context = contexts[runID] else {
+        guard let run = runs[runID]?.record, run.phase == .starting, let context = contexts[runID], canStart(run) else {
             return .failed(runID: runID)
         }
         runs[runID]!.record.runningAt = FlowerTimestamp.iso(now)

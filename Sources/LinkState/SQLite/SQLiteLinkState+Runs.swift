@@ -136,11 +136,14 @@ extension SQLiteLinkState {
         }
     }
 
-    public func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
+    public func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
         try await write { conn, now in
             guard let runID = try conn.liveRunID(forToken: token, now: now) else { return .invalidToken }
             guard let context = try conn.queryOne("SELECT context FROM context WHERE run_id = ?", runID),
-                !context.isNull(0)
+                !context.isNull(0), let starting = try conn.fetchRun(runID), starting.phase == .starting,
+                canStart(starting)
             else { return .failed(runID: runID) }
             try conn.execute(
                 "UPDATE run SET running_at = ? WHERE run_id = ? AND starting_at != '' AND running_at = '' "

@@ -114,9 +114,11 @@ final class ObservedLinkState: LinkState {
         return try await base.acknowledgeAppHeartbeat(token: token)
     }
 
-    func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
+    func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
         note()
-        return try await base.startApp(token: token)
+        return try await base.startApp(token: token, canStart: canStart)
     }
 
     func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError) -> FinishAppOutcome {

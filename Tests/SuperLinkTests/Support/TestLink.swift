@@ -87,6 +87,9 @@ final class TestLink: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The FAB store (`--storage-dir`).
+    var fabDirectory: String { directory + "/ffs" }
+
     // MARK: Typed calls
 
     func call<Req, Resp>(
