@@ -75,21 +75,26 @@ let package = Package(
             dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto", "FlowerTime"],
             swiftSettings: strict),
 
-        // Tests, one target per layer.
+        // Tests, one target per layer, and the helpers they share (async assertions, offPool,
+        // eventually, TestClock, TempFiles); a library only test targets depend on.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
         .testTarget(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
-        .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "FlowerTimeTests", dependencies: ["FlowerTime"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto", "FlowerTime"], swiftSettings: strict),
         .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
-        .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL", "FlowerTime"], swiftSettings: strict),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL", "FlowerTime", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "SuperLinkTests",
             dependencies: [
                 "SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime",
+                "TestSupport",
             ],
             swiftSettings: strict),
     ]

@@ -1,5 +1,6 @@
 import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 /// Racing transitions leave exactly one winner and a valid state (each race repeated).

@@ -1,6 +1,7 @@
 import FlowerTime
 import LinkState
 import ObjectStore
+import TestSupport
 import XCTest
 
 final class MessageTests: XCTestCase {

@@ -1,5 +1,6 @@
 import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 final class NodeLifecycleTests: XCTestCase {
@@ -176,11 +177,4 @@ final class NodeLifecycleTests: XCTestCase {
             for id in ids { try await assertEqual(await state.node(id)?.nodeID, id, name) }
         }
     }
-}
-
-/// `XCTUnwrap` for an awaited value.
-func XCTUnwrapAsync<T>(_ expression: @autoclosure () async throws -> T?, file: StaticString = #filePath,
-                       line: UInt = #line) async throws -> T {
-    let value = try await expression()
-    return try XCTUnwrap(value, file: file, line: line)
 }

@@ -1,5 +1,6 @@
 import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 final class TokenTests: XCTestCase {

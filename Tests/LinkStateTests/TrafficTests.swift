@@ -1,5 +1,6 @@
 import LinkState
 import ObjectStore
+import TestSupport
 import XCTest
 
 /// Fleet traffic is added by the state call whose change it accounts for (in its transaction):
