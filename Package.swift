@@ -21,6 +21,9 @@ let package = Package(
         .systemLibrary(name: "CNettle", path: "Sources/CNettle", providers: [.apt(["nettle-dev", "libgmp-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Flower's ISO-8601 timestamps (`datetime.isoformat()`, SQLite's `%f` form) and parsing.
+        .target(name: "FlowerTime", swiftSettings: strict),
+
         // Protobuf wire codec, generated Flower messages, and the generator.
         .target(name: "ProtoWire", swiftSettings: strict),
         .target(name: "FlowerProto", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -37,17 +40,17 @@ let package = Package(
 
         // Node-auth cryptography (ECDSA P-384 over PEM SPKI keys; Nettle verifies, OpenSSL parses
         // and signs) and FAB handling.
-        .target(name: "NodeCrypto", dependencies: ["CCrypto", "CNettle"], swiftSettings: strict),
+        .target(name: "NodeCrypto", dependencies: ["CCrypto", "CNettle", "FlowerTime"], swiftSettings: strict),
         .target(name: "FAB", dependencies: ["CZlib", "CCrypto"], exclude: ["README.md"], swiftSettings: strict),
 
         // State: objects, then runs/nodes/messages/tokens/logs.
         .target(name: "ObjectStore", dependencies: ["SQL", "CCrypto"], swiftSettings: strict),
-        .target(name: "LinkState", dependencies: ["SQL", "ObjectStore"], swiftSettings: strict),
+        .target(name: "LinkState", dependencies: ["SQL", "ObjectStore", "FlowerTime"], swiftSettings: strict),
 
         // Flower servicers: the only layer that sees both RPC and the stores.
         .target(
             name: "SuperLink",
-            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime"],
             swiftSettings: strict),
         .target(name: "SuperExec", dependencies: ["RPC", "FlowerProto", "ProtoWire"], swiftSettings: strict),
 
@@ -71,24 +74,32 @@ let package = Package(
             ]),
         .executableTarget(
             name: "sepal-fleet-load",
-            dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto"],
+            dependencies: ["RPC", "FlowerProto", "ProtoWire", "NodeCrypto", "FlowerTime"],
             swiftSettings: strict),
 
-        // Tests, one target per layer.
+        // Tests, one target per layer, and the helpers they share (async assertions, offPool,
+        // eventually, TestClock, TempFiles); a library only test targets depend on.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
         .testTarget(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
-        .testTarget(name: "RPCTests", dependencies: ["RPC"], swiftSettings: strict),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto"], swiftSettings: strict),
+        .testTarget(name: "FlowerTimeTests", dependencies: ["FlowerTime"], swiftSettings: strict),
+        .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto", "FlowerTime"], swiftSettings: strict),
         .testTarget(name: "FABTests", dependencies: ["FAB"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL"], swiftSettings: strict),
-        .testTarget(name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL"], swiftSettings: strict),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "SQL", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LinkStateTests", dependencies: ["LinkState", "ObjectStore", "SQL", "FlowerTime", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "SuperExecTests", dependencies: ["SuperExec"], swiftSettings: strict),
         .testTarget(name: "SepalTests", dependencies: ["sepal"], swiftSettings: strict),
         .testTarget(
             name: "SuperLinkTests",
-            dependencies: ["SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB"],
+            dependencies: [
+                "SuperLink", "RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime",
+                "TestSupport",
+            ],
             swiftSettings: strict),
     ]
 )

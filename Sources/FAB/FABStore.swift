@@ -35,12 +35,18 @@ public final class FABStore: Sendable {
         return Self.readFile(contentPath(hashHex))
     }
 
+    /// Whether the FAB with this hash is stored (a valid hash and its content file exists); cheap,
+    /// nothing is read.
+    public func contains(_ hashHex: String) -> Bool {
+        SHA256Hex.isValid(hashHex) && access(contentPath(hashHex), F_OK) == 0
+    }
+
     /// The stored verifications for a FAB (the `.META` JSON object of strings); `[:]` if the
     /// FAB exists without metadata, nil if the FAB is absent or the hash is invalid.
     public func verifications(_ hashHex: String) -> [String: String]? {
         guard SHA256Hex.isValid(hashHex), access(contentPath(hashHex), F_OK) == 0 else { return nil }
         guard let meta = Self.readFile(metaPath(hashHex)) else { return [:] }
-        return FlatJSON.parseStringObject(meta) ?? [:]
+        return Self.stringMap(meta) ?? [:]
     }
 
     private func contentPath(_ hash: String) -> String { directory + "/" + hash }
@@ -109,6 +115,17 @@ public final class FABStore: Sendable {
 
     /// `json.dumps(dict_of_str)` with Python's default separators and `ensure_ascii`.
     static func pythonJSON(_ pairs: [(key: String, value: String)]) -> String {
-        "{" + pairs.map { FlatJSON.quote($0.key) + ": " + FlatJSON.quote($0.value) }.joined(separator: ", ") + "}"
+        JSONValue.object(pairs.map { ($0.key, .string($0.value)) }).pythonJSON
+    }
+
+    /// A `.META` text as the string map it holds; nil unless it is a JSON object of strings.
+    static func stringMap(_ bytes: [UInt8]) -> [String: String]? {
+        guard case .object(let pairs)? = JSONValue.parse(bytes) else { return nil }
+        var map: [String: String] = [:]
+        for (key, value) in pairs {
+            guard case .string(let text) = value else { return nil }
+            map[key] = text
+        }
+        return map
     }
 }

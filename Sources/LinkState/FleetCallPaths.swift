@@ -28,10 +28,10 @@ extension LinkState {
         return ok ? .acknowledged : .notAcknowledged
     }
 
-    public func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64) async throws(LinkStateError)
-        -> BoundClaimOutcome
+    public func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?)
+        async throws(LinkStateError) -> BoundClaimOutcome
     {
         guard let bound = try await nodeID(forPublicKey: publicKey), bound == claimedNodeID else { return .notBound }
-        return .claimed(try await claimInstruction(nodeID: bound))
+        return .claimed(try await claimInstruction(nodeID: bound, traffic: traffic))
     }
 }

@@ -66,9 +66,6 @@ public protocol LinkState: Sendable {
     /// Control `StopRun`: `finished:stopped`, and in the same transaction the run's token,
     /// messages (instructions and replies) and objects are deleted.
     func stopRun(runID: UInt64, flwrAid: String) async throws(LinkStateError) -> StopRunOutcome
-    /// Adds Fleet traffic and ClientApp runtime to the run's counters.
-    func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
 
     // MARK: App tokens (SuperExec / ServerApp)
 
@@ -77,8 +74,12 @@ public protocol LinkState: Sendable {
     func requestToken(runID: UInt64) async throws(LinkStateError) -> String?
     /// Extends a live token's `active_until = now + 60`. False for unknown/expired tokens.
     func acknowledgeAppHeartbeat(token: String) async throws(LinkStateError) -> Bool
-    /// ServerAppIo `PullAppInputs`: token → run starting → running.
-    func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome
+    /// ServerAppIo `PullAppInputs`: token → run starting → running, if the run has its context and
+    /// `canStart(run)` — the caller's check that the run's other inputs (its FAB) exist, evaluated in
+    /// the transaction before the transition. Otherwise `.failed` and nothing changes (as in Flower,
+    /// the run stays starting until its token expires).
+    func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
     /// ServerAppIo `PushAppOutputs`: stores the final context and deletes the token, if the token
     /// belongs to `runID` and the run is running.
     func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError) -> FinishAppOutcome
@@ -104,18 +105,21 @@ public protocol LinkState: Sendable {
     /// Fleet `PullMessages`: claims at most one undelivered, unexpired instruction for the node
     /// (exactly once: concurrent pullers never get the same row), sets `delivered_at`. Expired or
     /// federation-invalid instructions are deleted; one whose tree is missing is deleted and skipped.
-    func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree?
+    /// A claimed instruction's `traffic` is added to its run in the same transaction.
+    func claimInstruction(nodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?) async throws(LinkStateError)
+        -> MessageWithTree?
     /// Fleet `PullMessages` after its signature check: the node-ID check of
     /// `acknowledgeNodeHeartbeat(publicKey:claimedNodeID:heartbeatInterval:)`, then
-    /// `claimInstruction(nodeID:)`. A default (two calls) is in `FleetCallPaths.swift`.
-    func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64) async throws(LinkStateError)
-        -> BoundClaimOutcome
+    /// `claimInstruction(nodeID:traffic:)`. A default (two calls) is in `FleetCallPaths.swift`.
+    func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?)
+        async throws(LinkStateError) -> BoundClaimOutcome
     /// Fleet `PushMessages`: the run must be running; the instruction must exist, be unexpired and be
     /// addressed to `nodeID` (the signed sender, which must equal the reply's `src`); the reply's
     /// expiry may exceed the instruction's by at most 0.1 s; one reply per instruction. Reply row
-    /// and tree preregistration happen in one transaction; a rejected reply stores nothing.
-    func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
+    /// and tree preregistration happen in one transaction, with the stored reply's `traffic` (of its
+    /// `objects_to_push`) added to the run; a rejected reply stores and counts nothing.
+    func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree, traffic: TrafficMeter<[String]>?)
+        async throws(LinkStateError) -> StoreReplyOutcome
     /// ServerAppIo `PullMessages` (§2.5 order: missing/expired → node unavailable → reply).
     /// Entries are returned for IDs that produced an outcome, and those instructions and their
     /// replies are deleted in the same transaction. IDs still waiting produce nothing.
@@ -124,8 +128,13 @@ public protocol LinkState: Sendable {
     // MARK: Run-scoped objects (gated on the run being `running`)
 
     func preregisterObjects(runID: UInt64, tree: ObjectTree) async throws(LinkStateError) -> ObjectAccess<[String]>
-    func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError) -> ObjectAccess<PutOutcome>
-    func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject>
+    /// Stores a preregistered object's content; `traffic` is added to the run iff it was `.stored`.
+    func pushObject(runID: UInt64, objectID: String, content: [UInt8], traffic: RunTraffic?)
+        async throws(LinkStateError) -> ObjectAccess<PutOutcome>
+    /// The object as Fleet/ServerAppIo `PullObject` reports it; `traffic` is added to the run iff it
+    /// is available (with a meter, SQLite answers from its writer, in one transaction).
+    func pullObject(runID: UInt64, objectID: String, traffic: TrafficMeter<PulledObject>?)
+        async throws(LinkStateError) -> ObjectAccess<PulledObject>
     func confirmMessageReceived(runID: UInt64, messageObjectID: String) async throws(LinkStateError) -> ObjectAccess<Bool>
 
     // MARK: Maintenance

@@ -1,3 +1,5 @@
+import FlowerTime
+
 /// Checks the node-auth metadata every Fleet call carries (protocol §4.1/§7.1).
 ///
 /// Cost per call: one dictionary lookup of the PEM plus one `EVP_DigestVerify`; the key

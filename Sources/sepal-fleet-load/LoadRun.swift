@@ -1,4 +1,5 @@
 import FlowerProto
+import FlowerTime
 import Foundation
 import NodeCrypto
 import ProtoWire
@@ -22,7 +23,7 @@ struct LoadRun: Sendable {
     static func signedCall<Req, Resp>(
         _ channel: RPCChannel, _ method: ProtoMethod<Req, Resp>, _ request: Req, key: ECPrivateKey, pem: [UInt8]
     ) async throws -> Resp {
-        let timestamp = FlowerTimestamp.isoformat(unixSeconds: FlowerTimestamp.now())
+        let timestamp = FlowerTimestamp.iso(FlowerTimestamp.now())
         var md = Metadata()
         md.add("flwr-public-key-bin", pem)
         md.add("flwr-timestamp", timestamp)

@@ -1,3 +1,4 @@
+import FlowerTime
 import Foundation
 import NodeCrypto
 
@@ -26,7 +27,7 @@ enum VerifyFloor {
         signed.reserveCapacity(batch)
         let signStart = threadCPUSeconds()
         for i in 0..<batch {
-            let ts = FlowerTimestamp.isoformat(unixSeconds: FlowerTimestamp.now() + Double(i) * 1e-6)
+            let ts = FlowerTimestamp.iso(FlowerTimestamp.now() + Double(i) * 1e-6)
             signed.append((ts, key.sign(Array(ts.utf8))))
         }
         let signMs = (threadCPUSeconds() - signStart) / Double(batch) * 1000

@@ -1,5 +1,6 @@
 import Foundation
 import LinkState
+import TestSupport
 import XCTest
 
 /// The LinkState implementations every conformance test runs against.

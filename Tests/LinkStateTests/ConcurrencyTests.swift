@@ -1,4 +1,6 @@
+import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 /// Racing transitions leave exactly one winner and a valid state (each race repeated).
@@ -60,7 +62,7 @@ final class ConcurrencyTests: XCTestCase {
                 XCTAssertNotNil(node.unregisteredAt, name)
                 // Whichever ran first, unregistering capped online_until at its own time.
                 XCTAssertEqual(node.onlineUntil, clock.now, name)
-                XCTAssertEqual(node.unregisteredAt, FlowerTime.iso(clock.now), name)
+                XCTAssertEqual(node.unregisteredAt, FlowerTimestamp.iso(clock.now), name)
                 try await assertNil(await state.nodeID(forPublicKey: key), name)
                 try await assertFalse(await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: 30), name)
             }

@@ -1,5 +1,6 @@
 import LinkState
 import ObjectStore
+import TestSupport
 import XCTest
 
 /// Objects and messages for the LinkState tests.

@@ -1,4 +1,6 @@
+import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 /// The key-checked Fleet calls (`acknowledgeNodeHeartbeat(publicKey:…)`,
@@ -46,7 +48,7 @@ final class FleetCallPathTests: XCTestCase {
                                   .acknowledged, name)
             let revived = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(revived.status, .online, name)
-            XCTAssertEqual(revived.lastActivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(revived.lastActivatedAt, FlowerTimestamp.iso(clock.now), name)
 
             // Unregistered: the key no longer names the node.
             try await assertTrue(await state.unregisterNode(nodeID: id, ownerAid: Make.owner), name)

@@ -1,4 +1,5 @@
 import LinkState
+import TestSupport
 import XCTest
 
 final class LogTests: XCTestCase {

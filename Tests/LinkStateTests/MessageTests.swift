@@ -1,5 +1,7 @@
+import FlowerTime
 import LinkState
 import ObjectStore
+import TestSupport
 import XCTest
 
 final class MessageTests: XCTestCase {
@@ -91,7 +93,7 @@ final class MessageTests: XCTestCase {
             try await assertNil(await state.claimInstruction(nodeID: other), name)
             let claimed = try await XCTUnwrapAsync(await state.claimInstruction(nodeID: node))
             XCTAssertEqual(claimed.message.messageID, good.messageID, name)
-            XCTAssertEqual(claimed.message.deliveredAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(claimed.message.deliveredAt, FlowerTimestamp.iso(clock.now), name)
             try await assertEqual(await state.objects.tree(objectID: good.messageID), claimed.tree, name)
             XCTAssertEqual(claimed.message.content, [], name)  // empty RecordDict, not absent
             XCTAssertNil(claimed.message.error, name)
@@ -119,7 +121,7 @@ final class MessageTests: XCTestCase {
             }
             try await Make.push(state, run: runID, p, ids: toPush)
             var expected = m.message
-            expected.deliveredAt = FlowerTime.iso(clock.now)
+            expected.deliveredAt = FlowerTimestamp.iso(clock.now)
             try await assertEqual(await state.claimInstruction(nodeID: node)?.message, expected, name)
         }
     }

@@ -1,4 +1,6 @@
+import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 final class NodeLifecycleTests: XCTestCase {
@@ -9,7 +11,7 @@ final class NodeLifecycleTests: XCTestCase {
             XCTAssertGreaterThan(id, 1, name)
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .registered, name)
-            XCTAssertEqual(node.registeredAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.registeredAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertNil(node.onlineUntil, name)
             XCTAssertNil(node.lastActivatedAt, name)
             XCTAssertEqual(node.publicKey, key, name)
@@ -35,7 +37,7 @@ final class NodeLifecycleTests: XCTestCase {
             XCTAssertEqual(node.status, .online, name)
             XCTAssertEqual(node.onlineUntil, clock.now + 30, name)
             XCTAssertEqual(node.heartbeatInterval, 15, name)
-            XCTAssertEqual(node.lastActivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastActivatedAt, FlowerTimestamp.iso(clock.now), name)
             // Already online.
             try await assertEqual(await state.activateNode(publicKey: key, heartbeatInterval: 15), .notActivatable(nodeID: id), name)
             // Offline (deactivated) nodes can be activated again.
@@ -62,7 +64,7 @@ final class NodeLifecycleTests: XCTestCase {
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .offline, name)
             XCTAssertEqual(node.onlineUntil, clock.now, name)
-            XCTAssertEqual(node.lastDeactivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastDeactivatedAt, FlowerTimestamp.iso(clock.now), name)
             try await assertFalse(await state.deactivateNode(nodeID: id), "\(name) offline")
             // A node past online_until is swept offline first, so it is not "online" any more.
             _ = try await state.activateNode(publicKey: key, heartbeatInterval: 10)
@@ -89,7 +91,7 @@ final class NodeLifecycleTests: XCTestCase {
             try await assertTrue(await state.acknowledgeNodeHeartbeat(nodeID: id, heartbeatInterval: 10), name)
             node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .online, name)
-            XCTAssertEqual(node.lastActivatedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.lastActivatedAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertNotEqual(node.lastActivatedAt, activatedAt, name)
             // Unregistered nodes get false and stay unregistered.
             try await assertTrue(await state.unregisterNode(nodeID: id, ownerAid: Make.owner), name)
@@ -112,7 +114,7 @@ final class NodeLifecycleTests: XCTestCase {
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .offline, name)
             XCTAssertEqual(node.onlineUntil, start + 20, name)
-            XCTAssertEqual(node.lastDeactivatedAt, FlowerTime.isoMillis(start + 20), name)
+            XCTAssertEqual(node.lastDeactivatedAt, FlowerTimestamp.isoMillis(start + 20), name)
             XCTAssertTrue(node.lastDeactivatedAt?.hasSuffix(".123+00:00") == true, "\(name) \(node.lastDeactivatedAt ?? "nil")")
             try await assertNil(await state.onlineNodeIDs(runID: 42), name)
         }
@@ -141,7 +143,7 @@ final class NodeLifecycleTests: XCTestCase {
             try await assertFalse(await state.unregisterNode(nodeID: id, ownerAid: "bob"), name)
             let node = try await XCTUnwrapAsync(await state.node(id))
             XCTAssertEqual(node.status, .unregistered, name)
-            XCTAssertEqual(node.unregisteredAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(node.unregisteredAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertEqual(node.onlineUntil, clock.now, name)  // min(online_until, now)
             try await assertNil(await state.nodeID(forPublicKey: key), name)
             // The key stays bound to the unregistered row, as in Flower.
@@ -175,11 +177,4 @@ final class NodeLifecycleTests: XCTestCase {
             for id in ids { try await assertEqual(await state.node(id)?.nodeID, id, name) }
         }
     }
-}
-
-/// `XCTUnwrap` for an awaited value.
-func XCTUnwrapAsync<T>(_ expression: @autoclosure () async throws -> T?, file: StaticString = #filePath,
-                       line: UInt = #line) async throws -> T {
-    let value = try await expression()
-    return try XCTUnwrap(value, file: file, line: line)
 }

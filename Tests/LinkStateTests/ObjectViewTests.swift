@@ -1,5 +1,6 @@
 import LinkState
 import ObjectStore
+import TestSupport
 import XCTest
 
 /// `state.objects` is a full ObjectStore over the state's own object tables (what the servicers use

@@ -1,4 +1,6 @@
+import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 final class RunLifecycleTests: XCTestCase {
@@ -8,7 +10,7 @@ final class RunLifecycleTests: XCTestCase {
             let run = try await XCTUnwrapAsync(await state.run(runID))
             XCTAssertEqual(run.runID, runID, name)
             XCTAssertEqual(run.phase, .pending, name)
-            XCTAssertEqual(run.pendingAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.pendingAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertEqual([run.startingAt, run.runningAt, run.finishedAt, run.subStatus, run.details],
                            ["", "", "", "", ""], name)
             XCTAssertEqual(run.fabID, "flwr/app", name)
@@ -73,7 +75,7 @@ final class RunLifecycleTests: XCTestCase {
                     let run = try await XCTUnwrapAsync(await state.run(runID))
                     XCTAssertEqual(run.phase, expected == .updated ? to : from, label)
                     if expected == .updated {
-                        let stamp = FlowerTime.iso(clock.now)
+                        let stamp = FlowerTimestamp.iso(clock.now)
                         switch to {
                         case .starting: XCTAssertEqual(run.startingAt, stamp, label)
                         case .running: XCTAssertEqual(run.runningAt, stamp, label)
@@ -142,7 +144,7 @@ final class RunLifecycleTests: XCTestCase {
             let run = try await XCTUnwrapAsync(await state.run(runID))
             XCTAssertEqual(run.phase, .finished, name)
             XCTAssertEqual(run.subStatus, "stopped", name)
-            XCTAssertEqual(run.finishedAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.finishedAt, FlowerTimestamp.iso(clock.now), name)
             try await assertFalse(await state.acknowledgeAppHeartbeat(token: token), name)
             try await assertEqual(await state.stopRun(runID: runID, flwrAid: "alice"), .alreadyFinished, name)
             // Pending runs can be stopped too.
@@ -169,19 +171,6 @@ final class RunLifecycleTests: XCTestCase {
             }
             let outcomes = try await state.takeReplies(runID: runID, instructionIDs: [claimed.messageID])
             XCTAssertEqual(outcomes, [.messageUnavailable(instructionID: claimed.messageID)], name)
-        }
-    }
-
-    func testTrafficAccumulates() async throws {
-        try await forEachBackend { name, state, _ in
-            let runID = try await Make.pendingRun(state)
-            try await state.recordTraffic(runID: runID, bytesSent: 10, bytesRecv: 20, clientappRuntime: 1.5)
-            try await state.recordTraffic(runID: runID, bytesSent: 1, bytesRecv: 2, clientappRuntime: 0.25)
-            try await state.recordTraffic(runID: 777, bytesSent: 1, bytesRecv: 2, clientappRuntime: 0.25)
-            let run = try await XCTUnwrapAsync(await state.run(runID))
-            XCTAssertEqual(run.bytesSent, 11, name)
-            XCTAssertEqual(run.bytesRecv, 22, name)
-            XCTAssertEqual(run.clientappRuntime, 1.75, name)
         }
     }
 }

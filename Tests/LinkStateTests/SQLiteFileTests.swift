@@ -1,6 +1,7 @@
 import LinkState
 import ObjectStore
 import SQL
+import TestSupport
 import XCTest
 
 /// What the SQLite backend writes, checked in the raw rows (Flower's encodings, §2.1–2.2), and what

@@ -1,4 +1,6 @@
+import FlowerTime
 import LinkState
+import TestSupport
 import XCTest
 
 final class TokenTests: XCTestCase {
@@ -12,7 +14,7 @@ final class TokenTests: XCTestCase {
             XCTAssertTrue(token.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }, name)
             let run = try await XCTUnwrapAsync(await state.run(runID))
             XCTAssertEqual(run.phase, .starting, name)
-            XCTAssertEqual(run.startingAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.startingAt, FlowerTimestamp.iso(clock.now), name)
             try await assertNil(await state.requestToken(runID: runID), "\(name) second token")
             // Not for running or finished runs either ([QUIRK] fixed).
             _ = try await state.startApp(token: token)
@@ -31,11 +33,16 @@ final class TokenTests: XCTestCase {
             let runID = try await Make.pendingRun(state)
             let token = try await XCTUnwrapAsync(await state.requestToken(runID: runID))
             clock.advance(1)
-            guard case .started(let run, let context) = try await state.startApp(token: token) else {
+            // The caller's check (the FAB is there) comes before the transition: refused, nothing moves.
+            try await assertEqual(await state.startApp(token: token) { $0.runID != runID }, .failed(runID: runID), name)
+            try await assertEqual(await state.run(runID)?.phase, .starting, name)
+            try await assertEqual(await state.run(runID)?.runningAt, "", name)
+            guard case .started(let run, let context) = try await state.startApp(token: token, canStart: { $0.runID == runID })
+            else {
                 return XCTFail(name)
             }
             XCTAssertEqual(run.phase, .running, name)
-            XCTAssertEqual(run.runningAt, FlowerTime.iso(clock.now), name)
+            XCTAssertEqual(run.runningAt, FlowerTimestamp.iso(clock.now), name)
             XCTAssertEqual(context, Array("context-\(runID)".utf8), name)
             // A second start is refused: the run is no longer starting.
             try await assertEqual(await state.startApp(token: token), .failed(runID: runID), name)
@@ -90,7 +97,7 @@ final class TokenTests: XCTestCase {
             XCTAssertEqual(run.phase, .finished, name)
             XCTAssertEqual(run.subStatus, "failed", name)
             XCTAssertEqual(run.details, "No heartbeat received from the run.", name)
-            XCTAssertEqual(run.finishedAt, FlowerTime.iso(t0 + 30), name)
+            XCTAssertEqual(run.finishedAt, FlowerTimestamp.iso(t0 + 30), name)
 
             // A running run, found by the global sweep.
             let (running, token) = try await Make.runningRun(state)
@@ -101,7 +108,7 @@ final class TokenTests: XCTestCase {
             try await assertEqual(await state.sweep(), [running], name)
             try await assertEqual(await state.sweep(), [], name)
             let failed = try await XCTUnwrapAsync(await state.run(running))
-            XCTAssertEqual(failed.finishedAt, FlowerTime.iso(t1 + 70), name)
+            XCTAssertEqual(failed.finishedAt, FlowerTimestamp.iso(t1 + 70), name)
             XCTAssertEqual(failed.subStatus, "failed", name)
             try await assertEqual(await state.startApp(token: token), .invalidToken, name)
             try await assertEqual(await state.updateRunStatus(runID: running, phase: .finished, subStatus: "completed",

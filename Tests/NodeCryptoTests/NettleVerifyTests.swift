@@ -1,3 +1,4 @@
+import FlowerTime
 @testable import NodeCrypto
 import Synchronization
 import XCTest
@@ -25,7 +26,7 @@ final class NettleVerifyTests: XCTestCase {
         for round in 0..<40 {
             let priv = ECPrivateKey.generateP384()
             let key = try p384(priv)
-            let message = bytes(FlowerTimestamp.isoformat(unixSeconds: 1_800_000_000 + Double(round) * 0.37))
+            let message = bytes(FlowerTimestamp.iso(1_800_000_000 + Double(round) * 0.37))
             let signature = priv.sign(message)
             XCTAssertTrue(both(key, signature, message) == (true, true))
             // Every byte of the DER flipped in one bit, and the message changed.
@@ -92,7 +93,7 @@ final class NettleVerifyTests: XCTestCase {
     func testConcurrentVerificationOnOneKey() throws {
         let priv = ECPrivateKey.generateP384()
         let key = try p384(priv)
-        let messages = (0..<64).map { bytes(FlowerTimestamp.isoformat(unixSeconds: 1_800_000_000 + Double($0))) }
+        let messages = (0..<64).map { bytes(FlowerTimestamp.iso(1_800_000_000 + Double($0))) }
         let signatures = messages.map { priv.sign($0) }
         let failures = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 256) { i in

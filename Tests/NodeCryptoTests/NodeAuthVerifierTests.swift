@@ -1,3 +1,4 @@
+import FlowerTime
 import NodeCrypto
 import XCTest
 
@@ -7,7 +8,7 @@ final class NodeAuthVerifierTests: XCTestCase {
     func testRoundTripSignAndVerify() {
         let key = ECPrivateKey.generateP384()
         let now = FlowerTimestamp.now()
-        let ts = FlowerTimestamp.isoformat(unixSeconds: now)
+        let ts = FlowerTimestamp.iso(now)
         let signature = key.sign(bytes(ts))
         XCTAssertNoThrow(try verifier.verify(publicKeyPEM: key.publicKeyPEM, timestamp: ts, signature: signature, now: now).get())
     }
@@ -95,7 +96,7 @@ final class NodeAuthVerifierTests: XCTestCase {
     func testKeysAreCachedAndCacheIsBounded() {
         let small = NodeAuthVerifier(keyCacheCapacity: 2)
         let keys = (0..<3).map { _ in ECPrivateKey.generateP384() }
-        let ts = FlowerTimestamp.isoformat(unixSeconds: 1_800_000_000)
+        let ts = FlowerTimestamp.iso(1_800_000_000)
         for key in keys + keys {
             let result = small.verify(publicKeyPEM: key.publicKeyPEM, timestamp: ts, signature: key.sign(bytes(ts)), now: 1_800_000_000)
             XCTAssertNil(failure(result))
@@ -107,7 +108,7 @@ final class NodeAuthVerifierTests: XCTestCase {
     func testConcurrentVerifiersShareKeys() {
         let key = ECPrivateKey.generateP384()
         let pem = key.publicKeyPEM
-        let ts = FlowerTimestamp.isoformat(unixSeconds: 1_800_000_000)
+        let ts = FlowerTimestamp.iso(1_800_000_000)
         let good = key.sign(bytes(ts))
         var flipped = good
         flipped[flipped.count - 1] ^= 1

@@ -1,3 +1,4 @@
+import FlowerTime
 import NodeCrypto
 import XCTest
 
@@ -8,7 +9,7 @@ final class VerifyBenchmark: XCTestCase {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["SEPAL_BENCH"] == "1", "set SEPAL_BENCH=1 to run")
         let key = ECPrivateKey.generateP384()
         let pem = key.publicKeyPEM
-        let ts = FlowerTimestamp.isoformat(unixSeconds: 1_800_000_000)
+        let ts = FlowerTimestamp.iso(1_800_000_000)
         let signature = key.sign(bytes(ts))
         let verifier = NodeAuthVerifier()
         let rounds = 2000

@@ -1,4 +1,5 @@
 import ObjectStore
+import TestSupport
 
 extension ObjectStoreConformanceTests {
     /// SQLite-backed stores on temporary files.

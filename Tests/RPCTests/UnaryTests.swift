@@ -1,4 +1,5 @@
 import RPC
+import TestSupport
 import XCTest
 
 final class UnaryTests: XCTestCase {
@@ -195,10 +196,6 @@ final class UnaryTests: XCTestCase {
 actor SeenMetadata {
     private(set) var context: ServerCallContext?
     func record(_ context: ServerCallContext) { self.context = context }
-}
-
-func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
-    try XCTUnwrap(value, file: file, line: line)
 }
 
 /// A port nothing listens on (bound once by a throw-away server, then released).

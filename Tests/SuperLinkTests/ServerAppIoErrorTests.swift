@@ -36,6 +36,41 @@ final class ServerAppIoErrorTests: XCTestCase {
         }
     }
 
+    /// Flower checks the run's FAB before moving it to running: with the FAB gone from the storage
+    /// directory, PullAppInputs fails and changes nothing, in one state call.
+    func testPullAppInputsWithAMissingFABLeavesTheRunStarting() async throws {
+        try await forEachBackend { link in
+            let backend = link.backend.rawValue
+            let runID = try await link.startRun()
+            let token = try await link.requestToken(runID)
+            let hash = try await link.listedRun(runID).fabHash
+            let path = link.fabDirectory + "/" + hash
+            XCTAssertEqual(unlink(path), 0, path)
+
+            let before = link.state.callCounts()
+            await assertStatus(.failedPrecondition, "Failed to start run \(runID)") {
+                try await link.pullAppInputs(token: token)
+            }
+            var calls = link.state.callCounts()
+            for (name, count) in before { calls[name, default: 0] -= count }
+            XCTAssertEqual(calls.filter { $0.value != 0 }, ["startApp": 1], backend)
+            let run = try await link.listedRun(runID)
+            XCTAssertEqual(run.status?.status, "starting", backend)
+            XCTAssertEqual(run.runningAt, "", backend)
+            var beat = FlwrSendAppHeartbeatRequest()
+            beat.token = token
+            let alive = try await link.appIo(FlwrServerAppIo.sendAppHeartbeat, beat)
+            XCTAssertTrue(alive.success, "\(backend): the token should still be live")
+
+            // The FAB back (StartRun stores the same bytes again): the same token starts the run.
+            _ = try await link.startRun()
+            let inputs = try await link.pullAppInputs(token: token)
+            XCTAssertEqual(inputs.fab?.content, TestFAB.standard, backend)
+            let running = try await link.listedRun(runID)
+            XCTAssertEqual(running.status?.status, "running", backend)
+        }
+    }
+
     func testObjectAndMessageRPCsGateOnTheRunPhase() async throws {
         try await forEachBackend { link in
             let pending = try await link.startRun()

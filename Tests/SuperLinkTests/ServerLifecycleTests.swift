@@ -3,6 +3,7 @@ import Foundation
 import LinkState
 import RPC
 import SuperLink
+import TestSupport
 import XCTest
 
 /// Starting and stopping the assembled SuperLink: ports are never shared, storage must be usable,

@@ -1,5 +1,6 @@
 import FlowerProto
 import RPC
+import TestSupport
 import XCTest
 
 /// Control `StreamLogs` (protocol §2.7): ServerApp logs pushed over ServerAppIo stream to the CLI

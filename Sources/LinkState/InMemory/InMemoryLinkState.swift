@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 
 /// `LinkState` in memory (`--database :flwr-in-memory:`, Flower's default): value-type tables behind
@@ -15,7 +16,7 @@ public final class InMemoryLinkState: LinkState {
     public let objects: any ObjectStore
 
     /// - Parameter clock: Unix seconds; tests inject a controllable one.
-    public init(clock: @escaping @Sendable () -> Double = FlowerTime.system) {
+    public init(clock: @escaping @Sendable () -> Double = FlowerTimestamp.now) {
         self.clock = clock
         self.objects = InMemoryObjectView(tables: tables)
     }
@@ -121,12 +122,6 @@ public final class InMemoryLinkState: LinkState {
         try locked { t, now in t.stopRun(runID, flwrAid: flwrAid, now: now) }
     }
 
-    public func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
-    {
-        try locked { t, _ in t.recordTraffic(runID, sent: bytesSent, recv: bytesRecv, runtime: clientappRuntime) }
-    }
-
     // MARK: App tokens
 
     public func requestToken(runID: UInt64) async throws(LinkStateError) -> String? {
@@ -137,8 +132,10 @@ public final class InMemoryLinkState: LinkState {
         try locked { t, now in t.acknowledgeAppHeartbeat(token, now: now) }
     }
 
-    public func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
-        try locked { t, now in t.startApp(token, now: now) }
+    public func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
+        try locked { t, now in t.startApp(token, canStart: canStart, now: now) }
     }
 
     public func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError)
@@ -174,14 +171,26 @@ public final class InMemoryLinkState: LinkState {
         try locked { (t, now) throws(LinkStateError) in try t.storeInstructions(runID, messages, now: now) }
     }
 
-    public func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        try locked { t, now in t.claimInstruction(forNode: nodeID, now: now) }
+    public func claimInstruction(nodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?) async throws(LinkStateError)
+        -> MessageWithTree?
+    {
+        try locked { t, now in
+            let claimed = t.claimInstruction(forNode: nodeID, now: now)
+            if let claimed, let traffic { t.addTraffic(traffic(claimed), toRun: claimed.message.runID) }
+            return claimed
+        }
     }
 
-    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
+    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree, traffic: TrafficMeter<[String]>?)
+        async throws(LinkStateError) -> StoreReplyOutcome
     {
-        try locked { (t, now) throws(LinkStateError) in try t.storeReply(fromNode: nodeID, reply, now: now) }
+        try locked { (t, now) throws(LinkStateError) in
+            let outcome = try t.storeReply(fromNode: nodeID, reply, now: now)
+            if case .stored(let toPush) = outcome, let traffic {
+                t.addTraffic(traffic(toPush), toRun: reply.message.runID)
+            }
+            return outcome
+        }
     }
 
     public func takeReplies(runID: UInt64, instructionIDs: [String]) async throws(LinkStateError) -> [ReplyOutcome] {
@@ -200,8 +209,8 @@ public final class InMemoryLinkState: LinkState {
         }
     }
 
-    public func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError)
-        -> ObjectAccess<PutOutcome>
+    public func pushObject(runID: UInt64, objectID: String, content: [UInt8], traffic: RunTraffic?)
+        async throws(LinkStateError) -> ObjectAccess<PutOutcome>
     {
         // Hash and format checks are O(size): outside the lock. The gate comes first as in Flower,
         // so it is checked again (atomically with the store) below.
@@ -210,14 +219,20 @@ public final class InMemoryLinkState: LinkState {
         if let refused = ObjectContent.verify(objectID: objectID, content: content) { return .done(refused) }
         return try locked { t, now in
             if let refused = t.gate(runID, now: now) { return .refused(refused) }
-            return .done(t.objects.store(objectID: objectID, content: content))
+            let outcome = t.objects.store(objectID: objectID, content: content)
+            if outcome == .stored, let traffic { t.addTraffic(traffic, toRun: runID) }
+            return .done(outcome)
         }
     }
 
-    public func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject> {
+    public func pullObject(runID: UInt64, objectID: String, traffic: TrafficMeter<PulledObject>?)
+        async throws(LinkStateError) -> ObjectAccess<PulledObject>
+    {
         try locked { t, now in
             if let refused = t.gate(runID, now: now) { return .refused(refused) }
-            return .done(t.objects.pull(objectID: objectID))
+            let object = t.objects.pull(objectID: objectID)
+            if object.available, let traffic { t.addTraffic(traffic(object), toRun: runID) }
+            return .done(object)
         }
     }
 

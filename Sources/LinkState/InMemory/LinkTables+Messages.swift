@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 
 extension LinkTables {
@@ -45,7 +46,7 @@ extension LinkTables {
                 deleteMessages(instructionID: id)
                 continue
             }
-            instructions[id]!.row.deliveredAt = FlowerTime.iso(now)
+            instructions[id]!.row.deliveredAt = FlowerTimestamp.iso(now)
             return MessageWithTree(message: instructions[id]!.row, tree: tree)
         }
         return nil
@@ -105,7 +106,7 @@ extension LinkTables {
                 replyIDs.remove(reply.messageID)
                 continue
             }
-            reply.deliveredAt = FlowerTime.iso(now)
+            reply.deliveredAt = FlowerTimestamp.iso(now)
             out.append(.reply(MessageWithTree(message: reply, tree: tree)))
             deleteMessages(instructionID: id)
         }

@@ -1,3 +1,5 @@
+import FlowerTime
+
 extension LinkTables {
     mutating func createNode(publicKey: [UInt8], ownerAid: String, ownerName: String, heartbeatInterval: Double,
                              now: Double) throws(LinkStateError) -> UInt64 {
@@ -6,7 +8,7 @@ extension LinkTables {
         while nodes[id] != nil { id = RandomIDs.nodeOrRunID() }
         let record = NodeRecord(
             nodeID: id, ownerAid: ownerAid, ownerName: ownerName, status: .registered,
-            registeredAt: FlowerTime.iso(now), heartbeatInterval: heartbeatInterval, publicKey: publicKey)
+            registeredAt: FlowerTimestamp.iso(now), heartbeatInterval: heartbeatInterval, publicKey: publicKey)
         nodes[id] = StoredNode(record: record, seq: nextSeq())
         nodeIDByKey[publicKey] = id
         return id
@@ -19,7 +21,7 @@ extension LinkTables {
             let until = node.onlineUntil, until <= now
         else { return }
         nodes[id]!.record.status = .offline
-        nodes[id]!.record.lastDeactivatedAt = FlowerTime.isoMillis(until)
+        nodes[id]!.record.lastDeactivatedAt = FlowerTimestamp.isoMillis(until)
     }
 
     mutating func sweepNodes(now: Double) {
@@ -33,7 +35,7 @@ extension LinkTables {
         let status = nodes[id]!.record.status
         guard status == .registered || status == .offline else { return .notActivatable(nodeID: id) }
         nodes[id]!.record.status = .online
-        nodes[id]!.record.lastActivatedAt = FlowerTime.iso(now)
+        nodes[id]!.record.lastActivatedAt = FlowerTimestamp.iso(now)
         nodes[id]!.record.onlineUntil = now + FlowerConstants.heartbeatPatience * heartbeatInterval
         nodes[id]!.record.heartbeatInterval = heartbeatInterval
         return .activated(nodeID: id)
@@ -43,7 +45,7 @@ extension LinkTables {
         sweepNode(id, now: now)
         guard nodes[id]?.record.status == .online else { return false }
         nodes[id]!.record.status = .offline
-        nodes[id]!.record.lastDeactivatedAt = FlowerTime.iso(now)
+        nodes[id]!.record.lastDeactivatedAt = FlowerTimestamp.iso(now)
         nodes[id]!.record.onlineUntil = now
         return true
     }
@@ -53,7 +55,7 @@ extension LinkTables {
             return false
         }
         nodes[id]!.record.status = .unregistered
-        nodes[id]!.record.unregisteredAt = FlowerTime.iso(now)
+        nodes[id]!.record.unregisteredAt = FlowerTimestamp.iso(now)
         nodes[id]!.record.onlineUntil = node.onlineUntil.map { min($0, now) }
         return true
     }
@@ -62,7 +64,7 @@ extension LinkTables {
         guard let node = nodes[id]?.record, node.status != .unregistered else { return false }
         if node.status != .online {
             nodes[id]!.record.status = .online
-            nodes[id]!.record.lastActivatedAt = FlowerTime.iso(now)
+            nodes[id]!.record.lastActivatedAt = FlowerTimestamp.iso(now)
         }
         nodes[id]!.record.onlineUntil = now + FlowerConstants.heartbeatPatience * heartbeatInterval
         nodes[id]!.record.heartbeatInterval = heartbeatInterval

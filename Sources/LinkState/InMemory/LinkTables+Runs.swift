@@ -1,10 +1,12 @@
+import FlowerTime
+
 extension LinkTables {
     mutating func createRun(_ new: NewRun, context: (UInt64) -> [UInt8], now: Double) -> UInt64 {
         var id = RandomIDs.nodeOrRunID()
         while runs[id] != nil { id = RandomIDs.nodeOrRunID() }
         let record = RunRecord(
             runID: id, fabID: new.fabID, fabVersion: new.fabVersion, fabHash: new.fabHash,
-            overrideConfigJSON: new.overrideConfigJSON, pendingAt: FlowerTime.iso(now),
+            overrideConfigJSON: new.overrideConfigJSON, pendingAt: FlowerTimestamp.iso(now),
             federation: new.federation, flwrAid: new.flwrAid, runType: new.runType,
             federationConfigJSON: new.federationConfigJSON)
         runs[id] = StoredRun(record: record, seq: nextSeq())
@@ -42,7 +44,7 @@ extension LinkTables {
 
     /// Writes the finished state; the run loses its token and its unreferenced objects.
     mutating func setFinished(_ runID: UInt64, subStatus: String, details: String, at time: Double) {
-        runs[runID]!.record.finishedAt = FlowerTime.iso(time)
+        runs[runID]!.record.finishedAt = FlowerTimestamp.iso(time)
         runs[runID]!.record.subStatus = subStatus
         runs[runID]!.record.details = details
         if let token = tokens.removeValue(forKey: runID) { runIDByToken[token.token] = nil }
@@ -72,8 +74,8 @@ extension LinkTables {
         }
         switch phase {
         case .pending: return .invalidTransition
-        case .starting: runs[runID]!.record.startingAt = FlowerTime.iso(now)
-        case .running: runs[runID]!.record.runningAt = FlowerTime.iso(now)
+        case .starting: runs[runID]!.record.startingAt = FlowerTimestamp.iso(now)
+        case .running: runs[runID]!.record.runningAt = FlowerTimestamp.iso(now)
         case .finished:
             setFinished(runID, subStatus: subStatus, details: details, at: now)
             return .updated
@@ -92,11 +94,12 @@ extension LinkTables {
         return .stopped
     }
 
-    mutating func recordTraffic(_ runID: UInt64, sent: UInt64, recv: UInt64, runtime: Double) {
+    /// Adds a Fleet call's traffic to the run's counters (no-op for an unknown run).
+    mutating func addTraffic(_ traffic: RunTraffic, toRun runID: UInt64) {
         guard runs[runID] != nil else { return }
-        runs[runID]!.record.bytesSent &+= sent
-        runs[runID]!.record.bytesRecv &+= recv
-        runs[runID]!.record.clientappRuntime += runtime
+        runs[runID]!.record.bytesSent &+= traffic.bytesSent
+        runs[runID]!.record.bytesRecv &+= traffic.bytesRecv
+        runs[runID]!.record.clientappRuntime += traffic.clientappRuntime
     }
 
     // MARK: Tokens
@@ -108,7 +111,7 @@ extension LinkTables {
         while runIDByToken[token] != nil { token = RandomIDs.appToken() }
         tokens[runID] = AppToken(token: token, activeUntil: now + FlowerConstants.tokenInitialLifetime)
         runIDByToken[token] = runID
-        runs[runID]!.record.startingAt = FlowerTime.iso(now)
+        runs[runID]!.record.startingAt = FlowerTimestamp.iso(now)
         return token
     }
 
@@ -118,12 +121,12 @@ extension LinkTables {
         return true
     }
 
-    mutating func startApp(_ token: String, now: Double) -> StartAppOutcome {
+    mutating func startApp(_ token: String, canStart: (RunRecord) -> Bool, now: Double) -> StartAppOutcome {
         guard let runID = liveRunID(forToken: token, now: now) else { return .invalidToken }
-        guard let run = runs[runID]?.record, run.phase == .starting, let context = contexts[runID] else {
+        guard let run = runs[runID]?.record, run.phase == .starting, let context = contexts[runID], canStart(run) else {
             return .failed(runID: runID)
         }
-        runs[runID]!.record.runningAt = FlowerTime.iso(now)
+        runs[runID]!.record.runningAt = FlowerTimestamp.iso(now)
         return .started(run: runs[runID]!.record, context: context)
     }
 

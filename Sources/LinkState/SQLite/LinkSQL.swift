@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 import SQL
 
@@ -30,7 +31,7 @@ extension Connection {
         try execute(
             "UPDATE run SET finished_at = ?, sub_status = ?, details = ? "
                 + "WHERE run_id = ? AND starting_at != '' AND finished_at = ''",
-            FlowerTime.iso(activeUntil), RunTransitions.failed, FlowerConstants.noHeartbeatDetails, runID)
+            FlowerTimestamp.iso(activeUntil), RunTransitions.failed, FlowerConstants.noHeartbeatDetails, runID)
         guard changes == 1 else { return false }
         try deleteObjects(inRun: runID)
         return true
@@ -62,11 +63,19 @@ extension Connection {
         return run.phase == .running ? .open : .refused(.notRunning(run))
     }
 
+    /// Adds a Fleet call's traffic to the run's counters, inside the call's transaction.
+    func addTraffic(_ traffic: RunTraffic, toRun runID: UInt64) throws {
+        try execute(
+            "UPDATE run SET bytes_sent = bytes_sent + ?, bytes_recv = bytes_recv + ?, "
+                + "clientapp_runtime = clientapp_runtime + ? WHERE run_id = ?",
+            traffic.bytesSent, traffic.bytesRecv, traffic.clientappRuntime, runID)
+    }
+
     /// Finishes the run: timestamps, token deleted, unreferenced objects deleted.
     func finishRun(_ runID: UInt64, subStatus: String, details: String, now: Double) throws {
         try execute(
             "UPDATE run SET finished_at = ?, sub_status = ?, details = ? WHERE run_id = ? AND finished_at = ''",
-            FlowerTime.iso(now), subStatus, details, runID)
+            FlowerTimestamp.iso(now), subStatus, details, runID)
         try execute("DELETE FROM token_store WHERE run_id = ?", runID)
         try deleteObjects(inRun: runID)
     }

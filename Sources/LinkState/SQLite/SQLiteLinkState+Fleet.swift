@@ -1,3 +1,4 @@
+import FlowerTime
 import SQL
 
 /// The Fleet hot paths, each one trip to one database thread.
@@ -31,7 +32,7 @@ extension SQLiteLinkState {
             try conn.execute(
                 "UPDATE node SET online_until = ?, heartbeat_interval = ?, last_activated_at = ?, status = 'online' "
                     + "WHERE node_id = ? AND public_key = ? AND status NOT IN ('online', 'unregistered')",
-                onlineUntil, heartbeatInterval, FlowerTime.iso(now), claimedNodeID, publicKey)
+                onlineUntil, heartbeatInterval, FlowerTimestamp.iso(now), claimedNodeID, publicKey)
             return conn.changes == 1 ? .acknowledged : .notBound
         }
     }
@@ -39,9 +40,10 @@ extension SQLiteLinkState {
     /// An empty pull — by far the common case, a SuperNode polls every few seconds — is one read
     /// (the key check and "anything undelivered?" in one snapshot) and no write at all: with no
     /// undelivered instruction for the node, the claim's transaction would change nothing. Only
-    /// when there is one does the claim run on the writer, re-checking the key in its transaction.
-    public func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64) async throws(LinkStateError)
-        -> BoundClaimOutcome
+    /// when there is one does the claim run on the writer, re-checking the key in its transaction
+    /// and adding the claim's traffic in it.
+    public func claimInstruction(publicKey: [UInt8], claimedNodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?)
+        async throws(LinkStateError) -> BoundClaimOutcome
     {
         let pending: Bool? = try await read { conn, _ in
             try conn.queryOne(
@@ -57,7 +59,7 @@ extension SQLiteLinkState {
                 "SELECT 1 FROM node WHERE node_id = ? AND public_key = ? AND status != 'unregistered'",
                 claimedNodeID, publicKey) != nil
             else { return .notBound }
-            return .claimed(try Self.claimInstruction(conn, nodeID: claimedNodeID, now: now))
+            return .claimed(try Self.claimInstruction(conn, nodeID: claimedNodeID, now: now, traffic: traffic))
         }
     }
 }

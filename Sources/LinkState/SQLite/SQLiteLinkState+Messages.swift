@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 import SQL
 
@@ -32,13 +33,17 @@ extension SQLiteLinkState {
 
     /// Exactly once: the claim is one `UPDATE … WHERE delivered_at = '' RETURNING` inside the write
     /// transaction, and all writes are serialised on one connection.
-    public func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        try await write { conn, now in try Self.claimInstruction(conn, nodeID: nodeID, now: now) }
+    public func claimInstruction(nodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?) async throws(LinkStateError)
+        -> MessageWithTree?
+    {
+        try await write { conn, now in try Self.claimInstruction(conn, nodeID: nodeID, now: now, traffic: traffic) }
     }
 
-    /// `claimInstruction(nodeID:)`'s transaction body (also run by the Fleet path that checks the
-    /// node's key in the same transaction).
-    static func claimInstruction(_ conn: Connection, nodeID: UInt64, now: Double) throws -> MessageWithTree? {
+    /// `claimInstruction(nodeID:traffic:)`'s transaction body (also run by the Fleet path that checks
+    /// the node's key in the same transaction).
+    static func claimInstruction(_ conn: Connection, nodeID: UInt64, now: Double, traffic: TrafficMeter<MessageWithTree>?)
+        throws -> MessageWithTree?
+    {
         // Expired undelivered instructions for this node go first (with any replies).
         try conn.execute(
             "DELETE FROM message_res WHERE reply_to_message_id IN (SELECT message_id FROM message_ins "
@@ -50,19 +55,21 @@ extension SQLiteLinkState {
             guard let row = try conn.queryOne(
                 "UPDATE message_ins SET delivered_at = ?1 WHERE rowid = (SELECT rowid FROM message_ins "
                     + "WHERE dst_node_id = ?2 AND delivered_at = '' ORDER BY rowid LIMIT 1) AND delivered_at = '' "
-                    + "RETURNING \(LinkRows.messageColumns)", FlowerTime.iso(now), nodeID)
+                    + "RETURNING \(LinkRows.messageColumns)", FlowerTimestamp.iso(now), nodeID)
             else { return nil }
             let message = LinkRows.message(row)
             if let tree = try conn.objectTree(id: message.messageID) {
-                return MessageWithTree(message: message, tree: tree)
+                let claimed = MessageWithTree(message: message, tree: tree)
+                if let traffic { try conn.addTraffic(traffic(claimed), toRun: message.runID) }
+                return claimed
             }
             // Its objects are gone: the instruction can never be served. Drop it and go on.
             try conn.deleteMessages(instructionID: message.messageID)
         }
     }
 
-    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
+    public func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree, traffic: TrafficMeter<[String]>?)
+        async throws(LinkStateError) -> StoreReplyOutcome
     {
         try MessageRules.checkTreeIDs(reply.tree)
         return try await write { conn, now in
@@ -80,7 +87,9 @@ extension SQLiteLinkState {
             else {
                 return .rejected(reason: "A reply to this instruction was already stored")
             }
-            return .stored(objectsToPush: try conn.preregisterObjects(runID: row.runID, tree: reply.tree))
+            let toPush = try conn.preregisterObjects(runID: row.runID, tree: reply.tree)
+            if let traffic { try conn.addTraffic(traffic(toPush), toRun: row.runID) }
+            return .stored(objectsToPush: toPush)
         }
     }
 
@@ -119,7 +128,7 @@ extension SQLiteLinkState {
                     try conn.execute("DELETE FROM message_res WHERE message_id = ?", reply.messageID)
                     continue
                 }
-                reply.deliveredAt = FlowerTime.iso(now)
+                reply.deliveredAt = FlowerTimestamp.iso(now)
                 out.append(.reply(MessageWithTree(message: reply, tree: tree)))
                 try conn.deleteMessages(instructionID: id)
             }
@@ -139,8 +148,8 @@ extension SQLiteLinkState {
         }
     }
 
-    public func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError)
-        -> ObjectAccess<PutOutcome>
+    public func pushObject(runID: UInt64, objectID: String, content: [UInt8], traffic: RunTraffic?)
+        async throws(LinkStateError) -> ObjectAccess<PutOutcome>
     {
         // Gate first (as Flower), then the O(size) hash and format checks off the writer thread, then
         // the store — gated again in its own transaction.
@@ -154,12 +163,27 @@ extension SQLiteLinkState {
         }
         return try await write { conn, now in
             if let refused = try conn.gate(runID, now: now) { return .refused(refused) }
-            return .done(try conn.storeObject(id: objectID, content: content))
+            let outcome = try conn.storeObject(id: objectID, content: content)
+            if outcome == .stored, let traffic { try conn.addTraffic(traffic, toRun: runID) }
+            return .done(outcome)
         }
     }
 
-    public func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject> {
-        try await readUnlessSweepDue({ conn, now in
+    /// Without a meter: a read snapshot (a write only when a sweep is due). With one (Fleet): one
+    /// write transaction that reads the object and adds its traffic, rather than a read and then a
+    /// second transaction for the counters.
+    public func pullObject(runID: UInt64, objectID: String, traffic: TrafficMeter<PulledObject>?)
+        async throws(LinkStateError) -> ObjectAccess<PulledObject>
+    {
+        if let traffic {
+            return try await write { conn, now in
+                if let refused = try conn.gate(runID, now: now) { return .refused(refused) }
+                let object = try conn.pullObject(id: objectID)
+                if object.available { try conn.addTraffic(traffic(object), toRun: runID) }
+                return .done(object)
+            }
+        }
+        return try await readUnlessSweepDue({ conn, now in
             switch try conn.gateWithoutSweeping(runID, now: now) {
             case .needsSweep: return nil
             case .refused(let gate): return .refused(gate)

@@ -1,3 +1,4 @@
+import FlowerTime
 import SQL
 
 extension SQLiteLinkState {
@@ -15,7 +16,7 @@ extension SQLiteLinkState {
                         "INSERT INTO node (node_id, owner_aid, owner_name, status, registered_at, last_activated_at, "
                             + "last_deactivated_at, unregistered_at, online_until, heartbeat_interval, public_key) "
                             + "VALUES (?, ?, ?, 'registered', ?, NULL, NULL, NULL, NULL, ?, ?)",
-                        id, ownerAid, ownerName, FlowerTime.iso(now), heartbeatInterval, publicKey)
+                        id, ownerAid, ownerName, FlowerTimestamp.iso(now), heartbeatInterval, publicKey)
                     return id
                 } catch {
                     guard (error as? SQLError)?.isUniqueViolation == true else { throw error }
@@ -37,7 +38,7 @@ extension SQLiteLinkState {
             try conn.execute(
                 "UPDATE node SET status = 'online', last_activated_at = ?, online_until = ?, heartbeat_interval = ? "
                     + "WHERE node_id = ? AND status IN ('registered', 'offline')",
-                FlowerTime.iso(now), now + FlowerConstants.heartbeatPatience * heartbeatInterval, heartbeatInterval, id)
+                FlowerTimestamp.iso(now), now + FlowerConstants.heartbeatPatience * heartbeatInterval, heartbeatInterval, id)
             return conn.changes == 1 ? .activated(nodeID: id) : .notActivatable(nodeID: id)
         }
     }
@@ -47,7 +48,7 @@ extension SQLiteLinkState {
             try conn.sweepNode(nodeID, now: now)
             try conn.execute(
                 "UPDATE node SET status = 'offline', last_deactivated_at = ?, online_until = ? "
-                    + "WHERE node_id = ? AND status = 'online'", FlowerTime.iso(now), now, nodeID)
+                    + "WHERE node_id = ? AND status = 'online'", FlowerTimestamp.iso(now), now, nodeID)
             return conn.changes == 1
         }
     }
@@ -57,7 +58,7 @@ extension SQLiteLinkState {
             try conn.execute(
                 "UPDATE node SET status = 'unregistered', unregistered_at = ?, online_until = MIN(online_until, ?) "
                     + "WHERE node_id = ? AND status != 'unregistered' AND owner_aid = ?",
-                FlowerTime.iso(now), now, nodeID, ownerAid)
+                FlowerTimestamp.iso(now), now, nodeID, ownerAid)
             return conn.changes == 1
         }
     }
@@ -69,7 +70,7 @@ extension SQLiteLinkState {
                 "UPDATE node SET online_until = ?, heartbeat_interval = ?, "
                     + "last_activated_at = CASE WHEN status = 'online' THEN last_activated_at ELSE ? END, "
                     + "status = 'online' WHERE node_id = ? AND status != 'unregistered'",
-                now + FlowerConstants.heartbeatPatience * heartbeatInterval, heartbeatInterval, FlowerTime.iso(now),
+                now + FlowerConstants.heartbeatPatience * heartbeatInterval, heartbeatInterval, FlowerTimestamp.iso(now),
                 nodeID)
             return conn.changes == 1
         }

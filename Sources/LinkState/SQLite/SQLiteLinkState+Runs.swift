@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 import SQL
 
@@ -15,7 +16,7 @@ extension SQLiteLinkState {
                             + "starting_at, running_at, finished_at, sub_status, details, federation, flwr_aid, "
                             + "bytes_sent, bytes_recv, clientapp_runtime, run_type, federation_config) "
                             + "VALUES (?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, ?, 0, 0, 0.0, ?, ?)",
-                        candidate, run.fabID, run.fabVersion, run.fabHash, run.overrideConfigJSON, FlowerTime.iso(now),
+                        candidate, run.fabID, run.fabVersion, run.fabHash, run.overrideConfigJSON, FlowerTimestamp.iso(now),
                         run.federation, run.flwrAid, run.runType, run.federationConfigJSON)
                 } catch {
                     guard (error as? SQLError)?.isUniqueViolation == true else { throw error }
@@ -74,11 +75,11 @@ extension SQLiteLinkState {
             case .starting:
                 try conn.execute(
                     "UPDATE run SET starting_at = ?, sub_status = ?, details = ? WHERE run_id = ?",
-                    FlowerTime.iso(now), subStatus, details, runID)
+                    FlowerTimestamp.iso(now), subStatus, details, runID)
             case .running:
                 try conn.execute(
                     "UPDATE run SET running_at = ?, sub_status = ?, details = ? WHERE run_id = ?",
-                    FlowerTime.iso(now), subStatus, details, runID)
+                    FlowerTimestamp.iso(now), subStatus, details, runID)
             case .finished:
                 try conn.finishRun(runID, subStatus: subStatus, details: details, now: now)
             }
@@ -95,17 +96,6 @@ extension SQLiteLinkState {
             try conn.execute("DELETE FROM message_ins WHERE run_id = ?", runID)
             try conn.finishRun(runID, subStatus: RunTransitions.stopped, details: "", now: now)
             return .stopped
-        }
-    }
-
-    public func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
-    {
-        try await write { conn, _ in
-            try conn.execute(
-                "UPDATE run SET bytes_sent = bytes_sent + ?, bytes_recv = bytes_recv + ?, "
-                    + "clientapp_runtime = clientapp_runtime + ? WHERE run_id = ?",
-                bytesSent, bytesRecv, clientappRuntime, runID)
         }
     }
 
@@ -127,7 +117,7 @@ extension SQLiteLinkState {
                     guard (error as? SQLError)?.isUniqueViolation == true else { throw error }
                     continue
                 }
-                try conn.execute("UPDATE run SET starting_at = ? WHERE run_id = ?", FlowerTime.iso(now), runID)
+                try conn.execute("UPDATE run SET starting_at = ? WHERE run_id = ?", FlowerTimestamp.iso(now), runID)
                 return token
             }
         }
@@ -146,15 +136,18 @@ extension SQLiteLinkState {
         }
     }
 
-    public func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
+    public func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
         try await write { conn, now in
             guard let runID = try conn.liveRunID(forToken: token, now: now) else { return .invalidToken }
             guard let context = try conn.queryOne("SELECT context FROM context WHERE run_id = ?", runID),
-                !context.isNull(0)
+                !context.isNull(0), let starting = try conn.fetchRun(runID), starting.phase == .starting,
+                canStart(starting)
             else { return .failed(runID: runID) }
             try conn.execute(
                 "UPDATE run SET running_at = ? WHERE run_id = ? AND starting_at != '' AND running_at = '' "
-                    + "AND finished_at = ''", FlowerTime.iso(now), runID)
+                    + "AND finished_at = ''", FlowerTimestamp.iso(now), runID)
             guard conn.changes == 1, let run = try conn.fetchRun(runID) else { return .failed(runID: runID) }
             return .started(run: run, context: context.blob(0) ?? [])
         }

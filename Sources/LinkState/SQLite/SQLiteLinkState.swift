@@ -1,3 +1,4 @@
+import FlowerTime
 import ObjectStore
 import SQL
 
@@ -19,7 +20,7 @@ public final class SQLiteLinkState: LinkState {
     let clock: @Sendable () -> Double
 
     /// Uses an open, migrated database (`Migrator.flowerStateMigrator`).
-    public init(database: Database, clock: @escaping @Sendable () -> Double = FlowerTime.system) {
+    public init(database: Database, clock: @escaping @Sendable () -> Double = FlowerTimestamp.now) {
         self.database = database
         self.clock = clock
         self.objects = SQLiteObjectStore(database: database)
@@ -27,7 +28,7 @@ public final class SQLiteLinkState: LinkState {
 
     /// Opens (creating and migrating if needed) the file. Blocks: call at startup.
     public convenience init(path: String, config: DatabaseConfig = .init(),
-                            clock: @escaping @Sendable () -> Double = FlowerTime.system) throws(LinkStateError) {
+                            clock: @escaping @Sendable () -> Double = FlowerTimestamp.now) throws(LinkStateError) {
         do {
             self.init(database: try Database.open(path: path, migrator: .flowerStateMigrator, config: config), clock: clock)
         } catch {

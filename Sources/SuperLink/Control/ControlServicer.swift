@@ -1,5 +1,6 @@
 import FAB
 import FlowerProto
+import FlowerTime
 import LinkState
 import NodeCrypto
 import RPC
@@ -156,7 +157,7 @@ public final class ControlServicer: Sendable {
         }
         var resp = FlwrListRunsResponse()
         for run in runs { resp.runDict[run.runID] = run.wire }
-        resp.now = FlowerTimestamp.isoformat(unixSeconds: context.clock())
+        resp.now = FlowerTimestamp.iso(context.clock())
         return resp
     }
 
@@ -226,7 +227,7 @@ public final class ControlServicer: Sendable {
         }
         var resp = FlwrListNodesResponse()
         resp.nodesInfo = nodes.map(\.wire)
-        resp.now = FlowerTimestamp.isoformat(unixSeconds: context.clock())
+        resp.now = FlowerTimestamp.iso(context.clock())
         return resp
     }
 
@@ -268,7 +269,7 @@ public final class ControlServicer: Sendable {
         if context.options.simulation { f.config = simulationConfig.withLock { $0 } }
         var resp = FlwrShowFederationResponse()
         resp.federation = f
-        resp.now = FlowerTimestamp.isoformat(unixSeconds: context.clock())
+        resp.now = FlowerTimestamp.iso(context.clock())
         return resp
     }
 

@@ -123,23 +123,18 @@ public struct FleetServicer: Sendable {
         -> FlwrPullMessagesResponse
     {
         let key = try auth.verifiedPublicKey(call)
-        // The node-ID check and the claim in one state call (an empty pull is one read; see
-        // SQLiteLinkState+Fleet).
+        // The node-ID check, the claim and its traffic in one state call (an empty pull is one
+        // read and measures nothing; see SQLiteLinkState+Fleet).
         let outcome = try await withState { () async throws(LinkStateError) in
-            try await state.claimInstruction(publicKey: key, claimedNodeID: req.node?.nodeID ?? 0)
+            try await state.claimInstruction(publicKey: key, claimedNodeID: req.node?.nodeID ?? 0) { claimed in
+                RunTraffic(
+                    bytesSent: UInt64(FleetResponses.pullMessages(claimed).serializedSize),
+                    bytesRecv: UInt64(req.serializedSize))
+            }
         }
-        var resp = FlwrPullMessagesResponse()
         guard case .claimed(let claimed) = outcome else { throw .invalidNodeID }
-        guard let claimed else { return resp }
-        resp.messagesList = [claimed.message.wire]
-        resp.messageObjectTrees = [claimed.tree.wire]
-        let sent = UInt64(resp.serializedSize)
-        let recv = UInt64(req.serializedSize)
-        try await withState { () async throws(LinkStateError) in
-            try await state.recordTraffic(
-                runID: claimed.message.runID, bytesSent: sent, bytesRecv: recv, clientappRuntime: 0)
-        }
-        return resp
+        guard let claimed else { return FlwrPullMessagesResponse() }
+        return FleetResponses.pullMessages(claimed)
     }
 
     func pushMessages(_ req: FlwrPushMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
@@ -163,26 +158,19 @@ public struct FleetServicer: Sendable {
             throw .malformedRequest("object tree root does not match the message ID")
         }
         let row = MessageRow(message)
+        let messageID = md.messageID
+        let runtime = req.clientappRuntimeList.first ?? 0
+        let traffic: TrafficMeter<[String]> = { toPush in
+            RunTraffic(
+                bytesSent: UInt64(FleetResponses.pushMessages(messageID: messageID, objectsToPush: toPush).serializedSize),
+                bytesRecv: UInt64(req.serializedSize), clientappRuntime: runtime.isFinite && runtime > 0 ? runtime : 0)
+        }
         let outcome = try await withState { () async throws(LinkStateError) in
-            try await state.storeReply(fromNode: id, MessageWithTree(message: row, tree: tree))
+            try await state.storeReply(fromNode: id, MessageWithTree(message: row, tree: tree), traffic: traffic)
         }
         switch outcome {
         case .stored(let toPush):
-            var resp = FlwrPushMessagesResponse()
-            var reconnect = FlwrReconnect()
-            reconnect.reconnect = 5
-            resp.reconnect = reconnect
-            resp.results = [md.messageID: 0]
-            resp.objectsToPush = toPush
-            let runtime = req.clientappRuntimeList.first ?? 0
-            let sent = UInt64(resp.serializedSize)
-            let recv = UInt64(req.serializedSize)
-            try await withState { () async throws(LinkStateError) in
-                try await state.recordTraffic(
-                    runID: md.runID, bytesSent: sent, bytesRecv: recv,
-                    clientappRuntime: runtime.isFinite && runtime > 0 ? runtime : 0)
-            }
-            return resp
+            return FleetResponses.pushMessages(messageID: messageID, objectsToPush: toPush)
         case .refused(let gate):
             throw fleetGateError(gate, runID: md.runID)
         case .rejected(let reason):
@@ -233,19 +221,15 @@ public struct FleetServicer: Sendable {
     {
         _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
         let access = try await withState { () async throws(LinkStateError) in
-            try await state.pushObject(runID: req.runID, objectID: req.objectID, content: req.objectContent)
+            try await state.pushObject(
+                runID: req.runID, objectID: req.objectID, content: req.objectContent,
+                traffic: RunTraffic(bytesRecv: UInt64(req.objectContent.count)))
         }
         var resp = FlwrPushObjectResponse()
         switch access {
         case .refused(let gate): throw fleetGateError(gate, runID: req.runID)
         case .done(.invalidContent(let why)): throw .invalidObjectContent(objectID: req.objectID, reason: why)
-        case .done(.stored):
-            resp.stored = true
-            let n = UInt64(req.objectContent.count)
-            try await withState { () async throws(LinkStateError) in
-                try await state.recordTraffic(runID: req.runID, bytesSent: 0, bytesRecv: n, clientappRuntime: 0)
-            }
-        case .done(.alreadyAvailable): resp.stored = true
+        case .done(.stored), .done(.alreadyAvailable): resp.stored = true
         case .done(.notPreregistered), .done(.hashMismatch): resp.stored = false
         }
         return resp
@@ -256,7 +240,9 @@ public struct FleetServicer: Sendable {
     {
         _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
         let access = try await withState { () async throws(LinkStateError) in
-            try await state.pullObject(runID: req.runID, objectID: req.objectID)
+            try await state.pullObject(runID: req.runID, objectID: req.objectID) { object in
+                RunTraffic(bytesSent: UInt64(object.content.count))
+            }
         }
         guard case .done(let object) = access else {
             if case .refused(let gate) = access { throw fleetGateError(gate, runID: req.runID) }
@@ -266,12 +252,6 @@ public struct FleetServicer: Sendable {
         resp.objectFound = object.found
         resp.objectAvailable = object.available
         resp.objectContent = object.content
-        if object.available {
-            let n = UInt64(object.content.count)
-            try await withState { () async throws(LinkStateError) in
-                try await state.recordTraffic(runID: req.runID, bytesSent: n, bytesRecv: 0, clientappRuntime: 0)
-            }
-        }
         return resp
     }
 

@@ -69,23 +69,22 @@ public struct ServerAppIoServicer: Sendable {
     }
 
     func pullAppInputs(_ req: FlwrPullAppInputsRequest) async throws(SuperLinkError) -> FlwrPullAppInputsResponse {
-        let outcome = try await withState { () async throws(LinkStateError) in try await state.startApp(token: req.token) }
+        // As in Flower, a run whose FAB is missing does not start: the check is made in the
+        // transaction, before the transition, and nothing changes (the run stays starting until its
+        // token expires).
+        let fabs = context.fabs
+        let outcome = try await withState { () async throws(LinkStateError) in
+            try await state.startApp(token: req.token) { run in fabs.contains(run.fabHash) }
+        }
         switch outcome {
         case .invalidToken: throw .invalidToken
         case .failed(let runID): throw .failedToStartRun(runID)
         case .started(let run, let contextBytes):
+            // Only a FAB deleted from the storage directory since the check, or a context that is not
+            // a `Context` (this SuperLink wrote it), can fail here; the run then ends by token expiry.
             guard let fabContent = context.fabs.get(run.fabHash),
                   let appContext = try? FlwrContext(serializedBytes: contextBytes)
-            else {
-                // The run cannot start without its FAB and context: fail it now rather than
-                // leaving it running until its token expires.
-                _ = try await withState { () async throws(LinkStateError) in
-                    try await state.updateRunStatus(
-                        runID: run.runID, phase: .finished, subStatus: "failed",
-                        details: "The run's FAB or context is missing from the SuperLink.")
-                }
-                throw .failedToStartRun(run.runID)
-            }
+            else { throw .failedToStartRun(run.runID) }
             var fab = FlwrFab()
             fab.hashStr = run.fabHash
             fab.content = fabContent

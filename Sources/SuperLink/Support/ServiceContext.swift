@@ -1,4 +1,5 @@
 import FAB
+import FlowerTime
 import LinkState
 import NodeCrypto
 

@@ -12,6 +12,9 @@ final class ObservedLinkState: LinkState {
 
     func count(_ name: String) -> Int { counts.withLock { $0[name, default: 0] } }
 
+    /// Every method's call count so far.
+    func callCounts() -> [String: Int] { counts.withLock { $0 } }
+
     private func note(_ name: String = #function) {
         let key = String(name.prefix { $0 != "(" })
         counts.withLock { $0[key, default: 0] += 1 }
@@ -101,14 +104,6 @@ final class ObservedLinkState: LinkState {
         return try await base.stopRun(runID: runID, flwrAid: flwrAid)
     }
 
-    func recordTraffic(runID: UInt64, bytesSent: UInt64, bytesRecv: UInt64, clientappRuntime: Double)
-        async throws(LinkStateError)
-    {
-        note()
-        try await base.recordTraffic(
-            runID: runID, bytesSent: bytesSent, bytesRecv: bytesRecv, clientappRuntime: clientappRuntime)
-    }
-
     func requestToken(runID: UInt64) async throws(LinkStateError) -> String? {
         note()
         return try await base.requestToken(runID: runID)
@@ -119,9 +114,11 @@ final class ObservedLinkState: LinkState {
         return try await base.acknowledgeAppHeartbeat(token: token)
     }
 
-    func startApp(token: String) async throws(LinkStateError) -> StartAppOutcome {
+    func startApp(token: String, canStart: @escaping @Sendable (RunRecord) -> Bool) async throws(LinkStateError)
+        -> StartAppOutcome
+    {
         note()
-        return try await base.startApp(token: token)
+        return try await base.startApp(token: token, canStart: canStart)
     }
 
     func finishApp(token: String, runID: UInt64, context: [UInt8]) async throws(LinkStateError) -> FinishAppOutcome {
@@ -151,16 +148,18 @@ final class ObservedLinkState: LinkState {
         return try await base.storeInstructions(runID: runID, messages)
     }
 
-    func claimInstruction(nodeID: UInt64) async throws(LinkStateError) -> MessageWithTree? {
-        note()
-        return try await base.claimInstruction(nodeID: nodeID)
-    }
-
-    func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree) async throws(LinkStateError)
-        -> StoreReplyOutcome
+    func claimInstruction(nodeID: UInt64, traffic: TrafficMeter<MessageWithTree>?) async throws(LinkStateError)
+        -> MessageWithTree?
     {
         note()
-        return try await base.storeReply(fromNode: nodeID, reply)
+        return try await base.claimInstruction(nodeID: nodeID, traffic: traffic)
+    }
+
+    func storeReply(fromNode nodeID: UInt64, _ reply: MessageWithTree, traffic: TrafficMeter<[String]>?)
+        async throws(LinkStateError) -> StoreReplyOutcome
+    {
+        note()
+        return try await base.storeReply(fromNode: nodeID, reply, traffic: traffic)
     }
 
     func takeReplies(runID: UInt64, instructionIDs: [String]) async throws(LinkStateError) -> [ReplyOutcome] {
@@ -173,16 +172,18 @@ final class ObservedLinkState: LinkState {
         return try await base.preregisterObjects(runID: runID, tree: tree)
     }
 
-    func pushObject(runID: UInt64, objectID: String, content: [UInt8]) async throws(LinkStateError)
-        -> ObjectAccess<PutOutcome>
+    func pushObject(runID: UInt64, objectID: String, content: [UInt8], traffic: RunTraffic?)
+        async throws(LinkStateError) -> ObjectAccess<PutOutcome>
     {
         note()
-        return try await base.pushObject(runID: runID, objectID: objectID, content: content)
+        return try await base.pushObject(runID: runID, objectID: objectID, content: content, traffic: traffic)
     }
 
-    func pullObject(runID: UInt64, objectID: String) async throws(LinkStateError) -> ObjectAccess<PulledObject> {
+    func pullObject(runID: UInt64, objectID: String, traffic: TrafficMeter<PulledObject>?)
+        async throws(LinkStateError) -> ObjectAccess<PulledObject>
+    {
         note()
-        return try await base.pullObject(runID: runID, objectID: objectID)
+        return try await base.pullObject(runID: runID, objectID: objectID, traffic: traffic)
     }
 
     func confirmMessageReceived(runID: UInt64, messageObjectID: String) async throws(LinkStateError)

@@ -1,9 +1,11 @@
 import FlowerProto
+import FlowerTime
 import Foundation
 import LinkState
 import ProtoWire
 import RPC
 import SuperLink
+import TestSupport
 import XCTest
 
 /// The state backends servicer tests run against.
@@ -46,7 +48,8 @@ final class TestLink: Sendable {
         _ backend: StateBackend = .inMemory, options: ServiceContext.Options = .init(), health: Bool = false,
         logPollInterval: Duration = .milliseconds(50)
     ) async throws -> TestLink {
-        let clock = TestClock()
+        // The real time: Flower's validator refuses messages created before 2025.
+        let clock = TestClock(FlowerTimestamp.now())
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("sepal-superlink-tests-\(getpid())-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -86,6 +89,9 @@ final class TestLink: Sendable {
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// The FAB store (`--storage-dir`).
+    var fabDirectory: String { directory + "/ffs" }
 
     // MARK: Typed calls
 

@@ -1,4 +1,5 @@
 import FlowerProto
+import FlowerTime
 import NodeCrypto
 import RPC
 
@@ -46,7 +47,7 @@ struct TestNode: Sendable {
 
     /// A signed timestamp for `now`, as the client would send it.
     func signedTimestamp(at now: Double) -> (timestamp: String, signature: [UInt8]) {
-        let timestamp = FlowerTimestamp.isoformat(unixSeconds: now)
+        let timestamp = FlowerTimestamp.iso(now)
         return (timestamp, key.sign(Array(timestamp.utf8)))
     }
 

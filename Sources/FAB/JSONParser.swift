@@ -1,100 +1,11 @@
-import Foundation
-
-/// A small JSON value with Python-compatible output (`json.dumps` defaults: `", "` and `": "`
-/// separators, ASCII-only with `\uXXXX` escapes, insertion-ordered keys), used for the JSON that
-/// Flower stores in its `run` table (`override_config`, `federation_config`).
-enum JSONValue: Equatable, Sendable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case (.bool(let x), .bool(let y)): return x == y
-        case (.int(let x), .int(let y)): return x == y
-        case (.double(let x), .double(let y)): return x == y || (x.isNaN && y.isNaN)
-        case (.string(let x), .string(let y)): return x == y
-        case (.array(let x), .array(let y)): return x == y
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
-    }
-
-    // MARK: Encoding
-
-    /// Python `json.dumps(value)`.
-    var pythonJSON: String {
-        var out = ""
-        write(into: &out)
-        return out
-    }
-
-    private func write(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += JSONValue.pythonFloat(d)
-        case .string(let s): JSONValue.writeString(s, into: &out)
-        case .array(let items):
-            out += "["
-            for (i, v) in items.enumerated() {
-                if i > 0 { out += ", " }
-                v.write(into: &out)
-            }
-            out += "]"
-        case .object(let pairs):
-            out += "{"
-            for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += ", " }
-                JSONValue.writeString(k, into: &out)
-                out += ": "
-                v.write(into: &out)
-            }
-            out += "}"
-        }
-    }
-
-    /// Python's `repr(float)` as json.dumps writes it.
-    static func pythonFloat(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        // Swift and Python both print the shortest round-tripping digits; Python switches to
-        // exponent form at 1e16 and below 1e-4, which Swift's description also does.
-        return d.description
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for unit in s.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(unit)!)
-            default:
-                let hex = String(unit, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-        }
-        out += "\""
-    }
-
-    // MARK: Decoding
-
+extension JSONValue {
     /// Parses a JSON text; nil if it is not valid JSON.
-    static func parse(_ text: String) -> JSONValue? {
-        var p = Parser(bytes: Array(text.utf8))
+    public static func parse(_ text: String) -> JSONValue? { parse(Array(text.utf8)) }
+
+    /// Parses UTF-8 JSON bytes; nil if they are not valid JSON (or not valid UTF-8 inside strings).
+    /// Like Python's `json.loads`, it also reads `NaN`, `Infinity` and `-Infinity`.
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        var p = Parser(bytes: bytes)
         guard let v = p.value(depth: 0) else { return nil }
         p.skipSpace()
         return p.index == p.bytes.count ? v : nil
@@ -182,7 +93,8 @@ enum JSONValue: Equatable, Sendable {
                 }
                 break
             }
-            guard index > start, let text = String(bytes: bytes[start..<index], encoding: .utf8) else { return nil }
+            guard index > start else { return nil }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
             if !isFloat, let i = Int64(text) { return .int(i) }
             return Double(text).map(JSONValue.double)
         }
@@ -193,7 +105,7 @@ enum JSONValue: Equatable, Sendable {
             var raw: [UInt8] = []
             func flushRaw() -> Bool {
                 guard !raw.isEmpty else { return true }
-                guard let s = String(bytes: raw, encoding: .utf8) else { return false }
+                guard let s = String(validating: raw, as: UTF8.self) else { return false }
                 units.append(contentsOf: s.utf16)
                 raw.removeAll()
                 return true
@@ -220,8 +132,8 @@ enum JSONValue: Equatable, Sendable {
                     case UInt8(ascii: "\""): units.append(0x22)
                     case UInt8(ascii: "u"):
                         guard index + 4 <= bytes.count,
-                              let s = String(bytes: bytes[index..<index + 4], encoding: .ascii),
-                              let u = UInt16(s, radix: 16) else { return nil }
+                              let u = UInt16(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                        else { return nil }
                         units.append(u)
                         index += 4
                     default: return nil

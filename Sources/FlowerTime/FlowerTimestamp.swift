@@ -4,13 +4,22 @@ import Glibc
 import Darwin
 #endif
 
-/// The timestamp format of node-auth metadata: Python's `datetime.isoformat()` of an
-/// aware UTC datetime, and the subset of `datetime.fromisoformat` that reads it back.
+/// Flower's timestamp strings (protocol §2.1): event times and node-auth metadata are Python
+/// `datetime.isoformat()` of an aware UTC datetime (`2026-12-03T18:17:28.005310+00:00`, fraction
+/// dropped when zero); `last_deactivated_at` written by the offline sweep is SQLite's
+/// millisecond form. Also the subset of `datetime.fromisoformat` that reads them back.
+///
+/// ```swift
+/// FlowerTimestamp.iso(1767225600.0)         // "2026-01-01T00:00:00+00:00"
+/// FlowerTimestamp.isoMillis(1767225600.5)   // "2026-01-01T00:00:00.500+00:00"
+/// FlowerTimestamp.parse("2026-01-01T00:00:00Z")   // 1767225600.0
+/// ```
 public enum FlowerTimestamp {
-    /// Python `datetime.isoformat()` of a UTC instant: "2026-12-03T18:17:28.005310+00:00"; the ".ffffff" part is omitted when microseconds == 0.
+    /// Python `datetime.fromtimestamp(t, UTC).isoformat()`: "2026-12-03T18:17:28.005310+00:00";
+    /// the ".ffffff" part is omitted when microseconds == 0.
     ///
     /// Rounds to the microsecond half-to-even, as `datetime.fromtimestamp` does.
-    public static func isoformat(unixSeconds: Double) -> String {
+    public static func iso(_ unixSeconds: Double) -> String {
         var whole = unixSeconds.rounded(.towardZero)
         var micros = ((unixSeconds - whole) * 1_000_000).rounded(.toNearestOrEven)
         if micros >= 1_000_000 {
@@ -20,14 +29,16 @@ public enum FlowerTimestamp {
             whole -= 1
             micros += 1_000_000
         }
-        let seconds = Int64(whole)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = CivilCalendar.date(fromDays: days)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if micros != 0 { text += "." + pad(Int64(micros), 6) }
-        return text + "+00:00"
+        let text = civil(Int64(whole))
+        return micros == 0 ? text + "+00:00" : text + "." + pad(Int64(micros), 6) + "+00:00"
+    }
+
+    /// SQLite's `strftime('%Y-%m-%dT%H:%M:%f+00:00', t, 'unixepoch')`: always milliseconds. Flower
+    /// writes this form as `last_deactivated_at` when the offline sweep retires a node.
+    public static func isoMillis(_ unixSeconds: Double) -> String {
+        let millis = Int64((unixSeconds * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        return civil(seconds) + "." + pad(millis - seconds * 1000, 3) + "+00:00"
     }
 
     /// Parses what Python's datetime.fromisoformat accepts for these (with offset +HH:MM / Z, optional fraction 1-6 digits); returns unix seconds.
@@ -100,89 +111,17 @@ public enum FlowerTimestamp {
         return (sign * (hours * 3600 + minutes * 60 + seconds), sign * micros)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS` for whole Unix seconds (proleptic Gregorian, UTC).
+    private static func civil(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = CivilCalendar.date(fromDays: days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+            + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
+    }
+
     private static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-}
-
-/// Proleptic Gregorian day numbers relative to 1970-01-01 (H. Hinnant's algorithms).
-enum CivilCalendar {
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func date(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-}
-
-/// A cursor over ASCII bytes for fixed-width numeric fields.
-struct DigitScanner {
-    private let bytes: [UInt8]
-    private var index = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var atEnd: Bool { index == bytes.count }
-
-    mutating func take(_ character: Unicode.Scalar) -> Bool {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
-        index += 1
-        return true
-    }
-
-    /// Skips one character (Python 3.11 accepts any single separator between date and time).
-    mutating func skipAny() -> Bool {
-        guard index < bytes.count, bytes[index] < 0x80 else { return false }
-        index += 1
-        return true
-    }
-
-    /// Exactly `count` ASCII digits as a number.
-    mutating func digits(_ count: Int) -> Int64? {
-        guard index + count <= bytes.count else { return nil }
-        var value: Int64 = 0
-        for byte in bytes[index..<index + count] {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            value = value * 10 + Int64(byte - 0x30)
-        }
-        index += count
-        return value
-    }
-
-    /// One or more digits of a decimal fraction, as microseconds (truncated past six digits).
-    mutating func fraction() -> Int64? {
-        var micros: Int64 = 0
-        var count = 0
-        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-            if count < 6 { micros = micros * 10 + Int64(bytes[index] - 0x30) }
-            count += 1
-            index += 1
-        }
-        guard count > 0 else { return nil }
-        for _ in count..<max(count, 6) { micros *= 10 }
-        return micros
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// Runs blocking work (opening or closing SQLite, binding servers) on a thread of its own, never on
 /// the cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(
+public func eventually(
     timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {

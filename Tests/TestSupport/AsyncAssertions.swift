@@ -2,7 +2,7 @@ import XCTest
 
 // XCTest's assertions take synchronous autoclosures; these await the expression first.
 
-func assertEqual<T: Equatable>(
+public func assertEqual<T: Equatable>(
     _ expression: @autoclosure () async throws -> T, _ expected: @autoclosure () -> T, _ message: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) async rethrows {
@@ -10,7 +10,7 @@ func assertEqual<T: Equatable>(
     XCTAssertEqual(value, expected(), message, file: file, line: line)
 }
 
-func assertTrue(
+public func assertTrue(
     _ expression: @autoclosure () async throws -> Bool, _ message: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) async rethrows {
@@ -18,7 +18,7 @@ func assertTrue(
     XCTAssertTrue(value, message, file: file, line: line)
 }
 
-func assertFalse(
+public func assertFalse(
     _ expression: @autoclosure () async throws -> Bool, _ message: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) async rethrows {
@@ -26,7 +26,7 @@ func assertFalse(
     XCTAssertFalse(value, message, file: file, line: line)
 }
 
-func assertNil<T>(
+public func assertNil<T>(
     _ expression: @autoclosure () async throws -> T?, _ message: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) async rethrows {
@@ -34,10 +34,18 @@ func assertNil<T>(
     XCTAssertNil(value, message, file: file, line: line)
 }
 
-func assertNotNil<T>(
+public func assertNotNil<T>(
     _ expression: @autoclosure () async throws -> T?, _ message: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) async rethrows {
     let value = try await expression()
     XCTAssertNotNil(value, message, file: file, line: line)
+}
+
+/// `XCTUnwrap` of an awaited expression.
+public func XCTUnwrapAsync<T>(
+    _ expression: @autoclosure () async throws -> T?, file: StaticString = #filePath, line: UInt = #line
+) async throws -> T {
+    let value = try await expression()
+    return try XCTUnwrap(value, file: file, line: line)
 }
