@@ -101,6 +101,20 @@ enum SuperLinkCommand {
         let database = args.string("--database") ?? ":flwr-in-memory:"
         let isolation = args.string("--isolation") ?? "subprocess"
 
+        // The Flower CLI's local SuperLink layout: hold its pid file (one per FLWR_HOME) before
+        // the database is touched, so a second one refuses instead of racing the first.
+        let pidFile: LocalPidFile.Held? = LocalPidFile.path(forStorageDir: storageDir).map { pidPath in
+            do throws(LocalPidFile.AcquireError) {
+                return try LocalPidFile.acquire(pidPath)
+            } catch {
+                exitWithError(nil, error.description)
+            }
+        }
+        if let pidFile {
+            pidFile.write(.init(pid: getpid(), fields: [("database", database)]))
+            shutdown.add("pid file") { pidFile.clear() }
+        }
+
         // The state is opened and migrated before any port listens.
         let opened = StateOpening.open(database)
         shutdown.add("state") { opened.close() }
@@ -126,6 +140,9 @@ enum SuperLinkCommand {
         log.info("ServerAppIo API: \(link.boundServerAppIoAddress)")
         if let f = link.boundFleetAddress { log.info("Fleet API (grpc-rere): \(f)" + (tls == nil ? " (insecure)" : " (TLS)")) }
         if let h = health { log.info("Health server: \(h)") }
+        pidFile?.write(.init(pid: getpid(), fields: [
+            ("control", link.boundControlAddress), ("serverappio", link.boundServerAppIoAddress), ("database", database),
+        ]))
 
         if isolation == "subprocess" {
             let appIo = Address.loopbackClientAddress(link.boundServerAppIoAddress)

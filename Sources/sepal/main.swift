@@ -17,6 +17,10 @@ default:
         SuperLinkCommand.run(program: "sepal superlink", arguments: Array(rest.dropFirst()))
     case "superexec":
         SuperExecCommand.run(program: "sepal superexec", arguments: Array(rest.dropFirst()))
+    case "local":
+        LocalCommand.run(arguments: Array(rest.dropFirst()))
+    case "install":
+        InstallCommand.run(arguments: Array(rest.dropFirst()))
     case "--version", "-V", "version":
         print(SepalVersion.banner)
     case nil, "-h", "--help", "help":
@@ -28,6 +32,8 @@ default:
         commands:
           superlink   Start a SuperLink (drop-in for `flower-superlink`; same flags)
           superexec   Start a SuperExec that launches ServerApps (drop-in for `flower-superexec`)
+          install     Link `flower-superlink`/`flower-superexec` to Sepal in a directory (--bin-dir DIR)
+          local       Report or stop the Flower CLI's local SuperLink (status|stop [--flwr-home DIR])
 
         Run `sepal <command> --help` for the command's flags.
         """)
