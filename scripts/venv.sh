@@ -34,6 +34,6 @@ echo "venv: installing pinned requirements into $venv"
 # The stamp goes first so an interrupted install is redone next time, not trusted.
 rm -f "$stamp"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-"$venv/bin/python" -c 'import flwr, sklearn, numpy, grpc, pytest' # fail loudly if incomplete
+"$venv/bin/python" -c 'import flwr, sklearn, numpy, grpc, pytest, ray' # fail loudly if incomplete
 echo "$want" > "$stamp"
 echo "venv: ready ($("$venv/bin/flwr" --version 2>/dev/null | head -n1 || echo flwr))"

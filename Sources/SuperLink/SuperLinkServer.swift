@@ -101,9 +101,6 @@ public final class SuperLinkServer: Sendable {
         }
 
         do throws(StartError) {
-            let control = try bind("Control", config.controlAddress, tls: config.tls) {
-                ControlServicer(context: context, logPollInterval: config.logPollInterval).register(on: $0)
-            }
             let serverAppIo = try bind("ServerAppIo", config.serverAppIoAddress, tls: nil) {
                 ServerAppIoServicer(context: context).register(on: $0)
             }
@@ -116,6 +113,12 @@ public final class SuperLinkServer: Sendable {
             var health: String?
             if let healthAddress = config.healthAddress {
                 health = try bind("health", healthAddress, tls: nil) { HealthServicer().register(on: $0) }
+            }
+            // Control last: the Flower CLI takes a Control port that accepts as "the SuperLink is
+            // up", and its SuperExec and first StartRun follow at once, so by then every other
+            // API must be listening too (none serves before all are bound; see below).
+            let control = try bind("Control", config.controlAddress, tls: config.tls) {
+                ControlServicer(context: context, logPollInterval: config.logPollInterval).register(on: $0)
             }
             for s in servers {
                 do {
