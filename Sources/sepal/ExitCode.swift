@@ -20,6 +20,23 @@ enum ExitCode: Int32 {
 
     /// The process status Flower exits with for this code.
     var processStatus: Int32 { rawValue < 100 ? 0 : 1 }
+
+    /// Flower's short help for the code (its `EXIT_CODE_HELP`), printed after the message.
+    var help: String {
+        switch self {
+        case .success, .sigint, .sigquit, .sigterm: return ""
+        case .superlinkThreadCrash: return "An important background thread has crashed."
+        case .invalidArgs:
+            return "Invalid arguments provided to SuperLink. Use `--help` check for the correct usage. Alternatively, check the documentation."
+        case .databaseSchemaMismatch:
+            return "The database schema does not match the expected schema for this version of SuperLink. Please refer to the documentation for guidance on how to resolve this issue."
+        case .addressInvalid: return "Please provide a valid URL, IPv4 or IPv6 address."
+        case .tlsNotSupported: return "Please use the '--insecure' flag."
+        }
+    }
+
+    /// Flower's help page for the code.
+    var helpURL: String { "https://flower.ai/docs/framework/1.28/en/ref-exit-codes/\(rawValue).html" }
 }
 
 /// The process status of a failure Flower reports without an exit code (a plain error line and
@@ -29,11 +46,18 @@ let genericFailureStatus: Int32 = 1
 /// argparse's process status for a command line it cannot parse.
 let usageStatus: Int32 = 2
 
-/// Logs `message` as one `ERROR` line (after Flower's `Exit Code: N` line when `code` is given)
-/// and exits with the status Flower uses: 1 for every error.
+/// Logs `message` and exits with the status Flower uses: 1 for every error. With a `code` it is
+/// Flower's exit record: one `ERROR` entry of `Exit Code: N`, the message, the code's short help
+/// and its documentation link (`flwr_exit`'s layout); without, one plain `ERROR` line.
 func exitWithError(_ code: ExitCode?, _ message: String) -> Never {
-    if let code { Log.shared.error("Exit Code: \(code.rawValue)") }
-    Log.shared.error(message)
+    if let code {
+        var text = "Exit Code: \(code.rawValue)\n\(message)"
+        if !code.help.isEmpty { text += "\n\(code.help)" }
+        text += "\n\nFor more information, visit: <\(code.helpURL)>"
+        Log.shared.error(text)
+    } else {
+        Log.shared.error(message)
+    }
     Log.shared.flush()
     exit(code?.processStatus ?? genericFailureStatus)
 }

@@ -47,7 +47,9 @@ final class SuperExecSupervisor: Sendable {
         }
         guard !stopping else { return }
         let delay = min(Double(1 << min(restarts - 1, 5)), 30)
-        Log.shared.error("SuperExec exited with status \(p.terminationStatus); restarting in \(Int(delay)) s")
+        let how = p.terminationReason == .uncaughtSignal
+            ? "was killed by signal \(p.terminationStatus)" : "exited with status \(p.terminationStatus)"
+        Log.shared.error("SuperExec \(how); restarting in \(Int(delay)) s")
         DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
             guard let self, !self.state.withLock({ $0.stopping }) else { return }
             self.spawn()

@@ -2,6 +2,7 @@ import Foundation
 
 // One binary, several commands. Called as `flower-superlink` or `flower-superexec` (a symlink),
 // it behaves exactly as `sepal superlink` / `sepal superexec`, so Flower's CLI can start it.
+ProcessHygiene.apply()
 let argv = CommandLine.arguments
 let invokedAs = (argv.first as NSString?)?.lastPathComponent ?? "sepal"
 

@@ -184,9 +184,24 @@ def test_error_exit(case: Case, ports: harness.PortAllocator, tmp_path: Path) ->
                          insecure=case.insecure)
     assert result.status == case.status, result.describe()
     assert result.exit_codes() == ([case.code] if case.code else []), result.describe()
-    assert_one_line_error(result, case.message)
-    if case.code:  # `Exit Code: N` is the line before the message
-        assert result.lines[-2].endswith(f"Exit Code: {case.code}"), result.describe()
+    if case.code:
+        assert_exit_record(result, case.code, case.message)
+    else:
+        assert_one_line_error(result, case.message)
+
+
+def assert_exit_record(result: Exited, code: int, pattern: str, quick: bool = True) -> None:
+    """Flower's `flwr_exit` layout: `Exit Code: N`, the message, the code's short help, and
+    the link to its documentation page as the last line."""
+    assert not quick or result.seconds < QUICK_S, result.describe()
+    assert "Traceback" not in result.stderr, result.describe()
+    lines = result.lines
+    at = [i for i, line in enumerate(lines) if line.endswith(f"Exit Code: {code}")]
+    assert len(at) == 1 and at[0] + 2 < len(lines), result.describe()
+    assert re.search(pattern, lines[at[0] + 1]), result.describe()
+    assert lines[-1] == ("For more information, visit: "
+                         f"<https://flower.ai/docs/framework/1.28/en/ref-exit-codes/{code}.html>"), \
+        result.describe()
 
 
 #: One case of each kind, re-run against Flower (each Flower start costs ~1.5 s of CPU).
@@ -217,6 +232,10 @@ def test_error_statuses_match_flower(ports: harness.PortAllocator, tmp_path: Pat
                   if r.status != case.status or r.exit_codes() != ([case.code] if case.code
                                                                    else [])]
     assert mismatches == []
+    # Flower's record after the message (short help, link) is Sepal's too.
+    for case, r in zip(cases, results, strict=True):
+        if case.code:
+            assert_exit_record(r, case.code, case.message, quick=False)
 
 
 # MARK: - Help and version
