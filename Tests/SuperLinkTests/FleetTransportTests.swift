@@ -234,6 +234,8 @@ final class FleetTransportTests: XCTestCase {
             let cases: [(String, String, [(String, String)], Int, String)] = [
                 ("POST", "/api/v0/fleet/pull-messages", both, 200, ""),
                 ("POST", "/api/v0/fleet/pull-messages?x=1", both, 200, ""),
+                // What Flower 1.28's REST SuperNode sends (Flower's own SuperLink answers 404).
+                ("POST", "//api/v0/fleet/pull-messages", both, 200, ""),
                 ("POST", "/api/v0/fleet/nope", both, 404, "Not Found"),
                 ("POST", "/api/v1/fleet/pull-messages", both, 404, "Not Found"),
                 ("POST", "/", [], 404, "Not Found"),

@@ -10,6 +10,12 @@ import HTTP
 /// - `Content-Type` missing / not exactly `application/protobuf`: 400
 ///   ``Missing header `Content-Type` `` / ``Unsupported `Content-Type` ``, then the same for `Accept`;
 /// - any handler failure: `SuperLinkError.restResponse` (500).
+///
+/// One deliberate difference: repeated slashes in the path are merged before routing. Flower
+/// 1.28's REST SuperNode joins `http://host:port` + `/` + `/api/v0/fleet/register-node` and so
+/// sends `//api/v0/fleet/...` for every call but the heartbeat; Flower's own REST SuperLink
+/// answers those 404, so its SuperNode cannot register ("Failed to register node"). Sepal
+/// serves them.
 struct FleetRESTRouter: Sendable {
     static let prefix = "/api/v0/fleet/"
     static let protobuf = "application/protobuf"
@@ -19,7 +25,7 @@ struct FleetRESTRouter: Sendable {
     let scheme: String
 
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let path = request.path
+        let path = Self.mergingSlashes(request.path)
         guard let endpoint = endpoint(for: path) else {
             if path.hasSuffix("/"), endpoint(for: path.dropLast()) != nil {
                 return redirect(request, to: path.dropLast())
@@ -40,6 +46,14 @@ struct FleetRESTRouter: Sendable {
             let (status, text) = error.restResponse
             return .text(status, text)
         }
+    }
+
+    /// `//api//v0/x` → `/api/v0/x`.
+    static func mergingSlashes(_ path: Substring) -> Substring {
+        guard path.contains("//") else { return path }
+        var merged = ""
+        for c in path where !(c == "/" && merged.last == "/") { merged.append(c) }
+        return merged[...]
     }
 
     private func endpoint(for path: Substring) -> FleetEndpoint? {
