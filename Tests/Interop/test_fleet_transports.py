@@ -119,3 +119,58 @@ def test_transport_level_errors(transport_deployment: harness.Deployment) -> Non
             assert reply.grpc_message_name == "PullMessagesResponse"
             assert reply.metadata["grpc-message-module"] == "flwr.proto.fleet_pb2"
     assert deployment.superlink.alive()
+
+
+def test_sigterm_stops_the_transport(transport_deployment: harness.Deployment) -> None:
+    """A graceful stop (status 0) also stops the Fleet transport: its port stops accepting."""
+    deployment = transport_deployment
+    for node in deployment.supernodes:  # not to be mistaken for the SuperLink's own stop
+        node.stop()
+    code = deployment.superlink.stop()
+    assert code == 0, deployment.superlink.log_tail()
+    assert not harness.port_accepts(deployment.fleet_port)
+
+
+def test_rest_defaults_to_port_9095_and_a_taken_port_is_an_error(
+        ports: harness.PortAllocator) -> None:
+    """Without `--fleet-api-address`, REST binds 0.0.0.0:9095 (gRPC types: 9092). Holding 9095
+    on loopback makes that bind fail, which shows the default and the taken-port error at once."""
+    if Path(harness.superlink_command()[0]).name == "flower-superlink":
+        pytest.skip("Sepal's message; Flower's REST thread crashes with Exit Code: 100")
+    import socket  # noqa: PLC0415
+
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        holder.bind(("127.0.0.1", 9095))
+    except OSError:
+        holder.close()
+        pytest.skip("port 9095 is in use on this machine")
+    with holder:
+        holder.listen()
+        done = harness.run_to_exit([
+            *harness.superlink_command(), "--insecure", "--fleet-api-type", "rest",
+            "--isolation", "process", "--database", ":flwr-in-memory:",
+            "--serverappio-api-address", f"127.0.0.1:{ports.take()}",
+            "--control-api-address", f"127.0.0.1:{ports.take()}",
+        ])
+    assert done.returncode == 1, done.describe()
+    assert "Cannot serve the Fleet API on 0.0.0.0:9095: Address already in use" in done.output, \
+        done.describe()
+
+
+def test_rest_https_needs_both_certificate_and_key(ports: harness.PortAllocator,
+                                                   tmp_path: Path) -> None:
+    """One of `--ssl-certfile`/`--ssl-keyfile` without the other: Flower's REST thread crashes
+    (`Exit Code: 100`, status 1); Sepal refuses with the same code before listening."""
+    if Path(harness.superlink_command()[0]).name == "flower-superlink":
+        pytest.skip("flower-superlink --fleet-api-type rest needs flwr[rest]")
+    tls = pki.make_tls_files(tmp_path / "pki")
+    done = harness.run_to_exit([
+        *harness.superlink_command(), "--insecure", "--fleet-api-type", "rest",
+        "--ssl-certfile", str(tls.server_cert), "--isolation", "process",
+        "--serverappio-api-address", f"127.0.0.1:{ports.take()}",
+        "--control-api-address", f"127.0.0.1:{ports.take()}",
+        "--fleet-api-address", f"127.0.0.1:{ports.take()}",
+    ])
+    assert done.returncode == 1, done.describe()
+    assert "Exit Code: 100" in done.output, done.describe()
