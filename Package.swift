@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CNettle", path: "Sources/CNettle", providers: [.apt(["nettle-dev", "libgmp-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSSL", path: "Sources/CSSL", providers: [.apt(["libssl-dev"])]),
 
         // Flower's ISO-8601 timestamps (`datetime.isoformat()`, SQLite's `%f` form) and parsing.
         .target(name: "FlowerTime", swiftSettings: strict),
@@ -32,6 +33,8 @@ let package = Package(
 
         // gRPC over the C core: bytes and status codes only, no Flower knowledge.
         .target(name: "RPC", dependencies: ["CGRPC"], swiftSettings: strict),
+        // HTTP/1.1 server over POSIX sockets and libssl: requests and responses only, no Flower.
+        .target(name: "HTTP", dependencies: ["CSSL"], swiftSettings: strict),
 
         // SQLite wrapper and migrator.
         .target(name: "SQL", dependencies: ["CSQLite"], swiftSettings: strict),
@@ -50,7 +53,9 @@ let package = Package(
         // Flower servicers: the only layer that sees both RPC and the stores.
         .target(
             name: "SuperLink",
-            dependencies: ["RPC", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime"],
+            dependencies: [
+                "RPC", "HTTP", "FlowerProto", "ProtoWire", "LinkState", "ObjectStore", "NodeCrypto", "FAB", "FlowerTime",
+            ],
             swiftSettings: strict),
         .target(name: "SuperExec", dependencies: ["RPC", "FlowerProto", "ProtoWire"], swiftSettings: strict),
 
@@ -84,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "CSSL"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "FlowerTimeTests", dependencies: ["FlowerTime"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto", "FlowerTime"], swiftSettings: strict),

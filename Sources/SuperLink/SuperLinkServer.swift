@@ -1,5 +1,6 @@
 import FAB
 import FlowerTime
+import HTTP
 import LinkState
 import NodeCrypto
 import RPC
@@ -20,6 +21,13 @@ public final class SuperLinkServer: Sendable {
         public var serverAppIoAddress = "0.0.0.0:9091"
         /// nil in simulation mode (no Fleet API).
         public var fleetAddress: String? = "0.0.0.0:9092"
+        /// How the Fleet API is served (`--fleet-api-type`).
+        public var fleetAPIType = FleetAPIType.grpcRere
+        /// HTTPS for the REST Fleet API (certificate chain and key; the CA is not used). Flower
+        /// uses them whenever both are given, `--insecure` or not. nil = plain HTTP.
+        public var restTLS: TLSServerConfig?
+        /// Limits of the REST Fleet API's HTTP server.
+        public var restLimits = HTTPServerConfig()
         public var healthAddress: String?
         /// TLS for Control and Fleet; nil with `--insecure`.
         public var tls: TLSServerConfig?
@@ -38,20 +46,33 @@ public final class SuperLinkServer: Sendable {
         }
     }
 
+    /// `--fleet-api-type`: what carries the Fleet RPCs.
+    public enum FleetAPIType: String, Sendable, CaseIterable {
+        /// `flwr.proto.Fleet/*` over gRPC, node-authenticated (signed metadata).
+        case grpcRere = "grpc-rere"
+        /// `flwr.proto.GrpcAdapter/SendReceive` tunnelling each Fleet RPC; no node signature auth.
+        case grpcAdapter = "grpc-adapter"
+        /// `POST /api/v0/fleet/<name>` over HTTP/1.1; no node signature auth.
+        case rest
+    }
+
     /// Errors while starting; the executable maps each to a one-line message and exit code.
     public enum StartError: Error, Sendable, CustomStringConvertible {
         case bind(api: String, address: String, RPCError)
+        case httpBind(api: String, address: String, HTTPError)
         case storage(String)
 
         public var description: String {
             switch self {
             case .bind(let api, let address, let e): return "Cannot serve the \(api) API on \(address): \(e)"
+            case .httpBind(let api, let address, let e): return "Cannot serve the \(api) API on \(address): \(e)"
             case .storage(let m): return m
             }
         }
     }
 
     private let servers: [RPCServer]
+    private let rest: FleetRESTServer?
     private let sweeper: Task<Void, Never>
     /// The ServerAppIo address as bound (port resolved; `0.0.0.0` kept as given).
     public let boundServerAppIoAddress: String
@@ -62,10 +83,11 @@ public final class SuperLinkServer: Sendable {
     public let context: ServiceContext
 
     private init(
-        servers: [RPCServer], sweeper: Task<Void, Never>, context: ServiceContext,
+        servers: [RPCServer], rest: FleetRESTServer?, sweeper: Task<Void, Never>, context: ServiceContext,
         control: String, serverAppIo: String, fleet: String?, health: String?
     ) {
         self.servers = servers
+        self.rest = rest
         self.sweeper = sweeper
         self.context = context
         self.boundControlAddress = control
@@ -85,6 +107,7 @@ public final class SuperLinkServer: Sendable {
         let context = ServiceContext(state: state, fabs: fabs, options: config.options, clock: config.clock)
 
         var servers: [RPCServer] = []
+        var rest: FleetRESTServer?
         func bind(_ api: String, _ address: String, tls: TLSServerConfig?, _ setup: (RPCServer) -> Void)
             throws(StartError) -> String
         {
@@ -106,8 +129,26 @@ public final class SuperLinkServer: Sendable {
             }
             var fleet: String?
             if let fleetAddress = config.fleetAddress {
-                fleet = try bind("Fleet", fleetAddress, tls: config.tls) {
-                    FleetServicer(context: context).register(on: $0)
+                switch config.fleetAPIType {
+                case .grpcRere:
+                    fleet = try bind("Fleet", fleetAddress, tls: config.tls) {
+                        FleetServicer(context: context).register(on: $0)
+                    }
+                case .grpcAdapter:
+                    fleet = try bind("Fleet", fleetAddress, tls: config.tls) {
+                        GrpcAdapterServicer(context: context).register(on: $0)
+                    }
+                case .rest:
+                    let server = FleetRESTServer(context: context, tls: config.restTLS != nil, config: config.restLimits)
+                    do {
+                        let tls = config.restTLS.map {
+                            HTTPTLSConfig(certificateChainPEM: $0.certificateChainPEM, privateKeyPEM: $0.privateKeyPEM)
+                        }
+                        fleet = replacingPort(of: fleetAddress, with: try server.bind(fleetAddress, tls: tls))
+                    } catch {
+                        throw StartError.httpBind(api: "Fleet", address: fleetAddress, error)
+                    }
+                    rest = server
                 }
             }
             var health: String?
@@ -119,6 +160,12 @@ public final class SuperLinkServer: Sendable {
             // API must be listening too (none serves before all are bound; see below).
             let control = try bind("Control", config.controlAddress, tls: config.tls) {
                 ControlServicer(context: context, logPollInterval: config.logPollInterval).register(on: $0)
+            }
+            // REST first: it must serve by the time Control (a gRPC server) accepts.
+            do {
+                try rest?.start()
+            } catch {
+                throw StartError.httpBind(api: "Fleet", address: fleet ?? "", error)
             }
             for s in servers {
                 do {
@@ -135,10 +182,11 @@ public final class SuperLinkServer: Sendable {
                 }
             }
             return SuperLinkServer(
-                servers: servers, sweeper: sweeper, context: context,
+                servers: servers, rest: rest, sweeper: sweeper, context: context,
                 control: control, serverAppIo: serverAppIo, fleet: fleet, health: health)
         } catch {
             for s in servers { s.shutdown(grace: .zero) }
+            rest?.shutdown(grace: .zero)
             throw error
         }
     }
@@ -148,6 +196,7 @@ public final class SuperLinkServer: Sendable {
     public func shutdown(grace: Duration) {
         sweeper.cancel()
         for s in servers { s.shutdown(grace: grace) }
+        rest?.shutdown(grace: grace)
     }
 
     /// `shutdown(grace:)` without blocking the cooperative pool: each server drains on a thread of
@@ -156,6 +205,7 @@ public final class SuperLinkServer: Sendable {
         sweeper.cancel()
         await withTaskGroup(of: Void.self) { group in
             for s in servers { group.addTask { await s.shutdown(grace: grace) } }
+            if let rest { group.addTask { await rest.shutdown(grace: grace) } }
         }
     }
 }

@@ -81,8 +81,8 @@ enum SuperLinkCommand {
         } else {
             log.warning("SuperNode authentication is disabled. The SuperLink will accept connections from any SuperNode.")
         }
-        if !simulation && fleetType != "grpc-rere" {
-            exitWithError(nil, "`--fleet-api-type \(fleetType)` is not implemented by Sepal yet; use `grpc-rere` (the default).")
+        guard let fleetAPIType = SuperLinkServer.FleetAPIType(rawValue: fleetType) else {
+            exitWithError(.invalidArgs, "Unknown `--fleet-api-type`: \(fleetType)")
         }
 
         func address(_ value: String) -> String {
@@ -93,10 +93,11 @@ enum SuperLinkCommand {
         }
         let serverAppIo = address(args.string("--serverappio-api-address") ?? "0.0.0.0:9091")
         let control = address(controlAddress)
-        let fleet = address(args.string("--fleet-api-address") ?? "0.0.0.0:9092")
+        let fleet = address(args.string("--fleet-api-address") ?? (fleetAPIType == .rest ? "0.0.0.0:9095" : "0.0.0.0:9092"))
         let health = args.string("--health-server-address").map { address($0) }
 
-        let tls = loadTLS(args, insecure: insecure)
+        let tls = loadTLS(args, insecure: insecure, fleetAPIType: fleetAPIType)
+        let restTLS = fleetAPIType == .rest && !simulation ? loadRESTTLS(args) : nil
         let storageDir = args.string("--storage-dir") ?? (FlowerHome.path + "/superlink/ffs")
         let database = args.string("--database") ?? ":flwr-in-memory:"
         let isolation = args.string("--isolation") ?? "subprocess"
@@ -123,6 +124,8 @@ enum SuperLinkCommand {
         config.controlAddress = control
         config.serverAppIoAddress = serverAppIo
         config.fleetAddress = simulation ? nil : fleet
+        config.fleetAPIType = fleetAPIType
+        config.restTLS = restTLS
         config.healthAddress = health
         config.tls = tls
         config.options = .init(enableSupernodeAuth: enableAuth, simulation: simulation)
@@ -138,7 +141,15 @@ enum SuperLinkCommand {
         shutdown.add("servers") { link.shutdown(grace: .seconds(2)) }
         log.info("Control API: \(link.boundControlAddress)" + (tls == nil ? " (insecure)" : " (TLS)"))
         log.info("ServerAppIo API: \(link.boundServerAppIoAddress)")
-        if let f = link.boundFleetAddress { log.info("Fleet API (grpc-rere): \(f)" + (tls == nil ? " (insecure)" : " (TLS)")) }
+        if let f = link.boundFleetAddress {
+            switch fleetAPIType {
+            case .grpcRere: log.info("Fleet API (grpc-rere): \(f)" + (tls == nil ? " (insecure)" : " (TLS)"))
+            case .grpcAdapter: log.info("Fleet API (GrpcAdapter): \(f)" + (tls == nil ? " (insecure)" : " (TLS)"))
+            case .rest:
+                log.info("Starting Flower REST server")
+                log.info("Fleet API (REST): " + (restTLS == nil ? "http://" : "https://") + f)
+            }
+        }
         if let h = health { log.info("Health server: \(h)") }
         pidFile?.write(.init(pid: getpid(), fields: [
             ("control", link.boundControlAddress), ("serverappio", link.boundServerAppIoAddress), ("database", database),
@@ -155,11 +166,14 @@ enum SuperLinkCommand {
 
     /// The `--ssl-*` files, or nil with `--insecure`. Without `--insecure` all three are
     /// required and must be files; otherwise exits with Flower's message (status 1, no code).
-    static func loadTLS(_ args: ArgumentParser.Values, insecure: Bool) -> TLSServerConfig? {
+    static func loadTLS(
+        _ args: ArgumentParser.Values, insecure: Bool, fleetAPIType: SuperLinkServer.FleetAPIType
+    ) -> TLSServerConfig? {
         let flags = ["--ssl-certfile", "--ssl-keyfile", "--ssl-ca-certfile"]
         let given = flags.compactMap { args.string($0) }
         if insecure {
-            if !given.isEmpty {
+            // REST still uses the certificate and key (see loadRESTTLS).
+            if !given.isEmpty && fleetAPIType != .rest {
                 Log.shared.warning("`--insecure` is set: the `--ssl-*` files are ignored.")
             }
             return nil
@@ -191,6 +205,31 @@ enum SuperLinkCommand {
         return TLSServerConfig(
             rootCertificatesPEM: read("--ssl-ca-certfile", ca), certificateChainPEM: read("--ssl-certfile", cert),
             privateKeyPEM: read("--ssl-keyfile", key))
+    }
+}
+
+extension SuperLinkCommand {
+    /// HTTPS material for the REST Fleet API: `--ssl-certfile` and `--ssl-keyfile`, used whenever
+    /// both are given (as Flower's uvicorn does, even with `--insecure`); nil = plain HTTP. One
+    /// without the other crashes Flower's REST thread (`Exit Code: 100`); Sepal refuses it with
+    /// that code up front.
+    static func loadRESTTLS(_ args: ArgumentParser.Values) -> TLSServerConfig? {
+        let cert = args.string("--ssl-certfile"), key = args.string("--ssl-keyfile")
+        guard cert != nil || key != nil else { return nil }
+        guard let cert, let key else {
+            exitWithError(.superlinkThreadCrash,
+                "The REST Fleet API needs both `--ssl-certfile` and `--ssl-keyfile` to serve HTTPS (or neither for HTTP).")
+        }
+        func read(_ flag: String, _ path: String) -> [UInt8] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path)
+            else {
+                exitWithError(nil, "Path argument `\(flag)` does not point to a file.")
+            }
+            return Array(data)
+        }
+        return TLSServerConfig(certificateChainPEM: read("--ssl-certfile", cert), privateKeyPEM: read("--ssl-keyfile", key))
     }
 }
 

@@ -24,6 +24,8 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case runIDNotFoundForNode(UInt64)
     case fabNotFound(String)
     case malformedRequest(String)
+    /// GrpcAdapter: a `grpc_message_name` that names no Fleet request (Flower raises ValueError).
+    case invalidGrpcMessageName(String)
 
     // MARK: Run gates (Fleet and ServerAppIo)
     /// The run exists but is not `running`: "Run is pending." / "Run is starting." /
@@ -92,6 +94,8 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .runIDNotFoundForNode(let id): return RPCStatus(.permissionDenied, "Run ID not found: \(id)")
         case .fabNotFound(let hash): return RPCStatus(.permissionDenied, "Found no FAB with hash: \(hash)")
         case .malformedRequest(let why): return RPCStatus(.invalidArgument, "Malformed request: \(why)")
+        case .invalidGrpcMessageName(let name):
+            return SuperLinkError.uncaughtInFlower("Invalid grpc_message_name: \(name)").status
 
         case .runNotRunning(let phase, let stopped):
             return RPCStatus(.permissionDenied, "Run is \(phase)." + (stopped ? " Stopped by user." : ""))
@@ -143,4 +147,11 @@ extension SuperLinkError {
     static func notRunning(_ run: RunRecord) -> SuperLinkError {
         .runNotRunning(phase: run.phase.rawValue, stoppedByUser: run.subStatus == "stopped")
     }
+}
+
+extension SuperLinkError {
+    /// What Flower's REST Fleet API answers when a handler fails: Starlette turns every escaping
+    /// exception (each Fleet error, a body that does not parse) into a plain 500, and the REST
+    /// client only tells 200 from anything else.
+    public var restResponse: (status: Int, body: String) { (500, "Internal Server Error") }
 }

@@ -3,7 +3,9 @@ import LinkState
 import ObjectStore
 import RPC
 
-/// Flower's Fleet API (protocol §4.1): what SuperNodes call. Every method is node-authenticated.
+/// Flower's Fleet API (protocol §4.1): what SuperNodes call. On grpc-rere every method is
+/// node-authenticated (signed metadata); the GrpcAdapter and REST transports run the same handlers
+/// with an unauthenticated `FleetCaller`, as Flower does (see `FleetCaller`).
 public struct FleetServicer: Sendable {
     let context: ServiceContext
     let auth: NodeAuthentication
@@ -16,19 +18,19 @@ public struct FleetServicer: Sendable {
     /// Registers all 12 Fleet RPCs on `server`.
     public func register(on server: RPCServer) {
         let r = ServiceRegistrar(server: server)
-        r.unary(FlwrFleet.registerNode) { req, call throws(SuperLinkError) in try await registerNode(req, call) }
-        r.unary(FlwrFleet.activateNode) { req, call throws(SuperLinkError) in try await activateNode(req, call) }
-        r.unary(FlwrFleet.deactivateNode) { req, call throws(SuperLinkError) in try await deactivateNode(req, call) }
-        r.unary(FlwrFleet.unregisterNode) { req, call throws(SuperLinkError) in try await unregisterNode(req, call) }
-        r.unary(FlwrFleet.sendNodeHeartbeat) { req, call throws(SuperLinkError) in try await sendNodeHeartbeat(req, call) }
-        r.unary(FlwrFleet.pullMessages) { req, call throws(SuperLinkError) in try await pullMessages(req, call) }
-        r.unary(FlwrFleet.pushMessages) { req, call throws(SuperLinkError) in try await pushMessages(req, call) }
-        r.unary(FlwrFleet.getRun) { req, call throws(SuperLinkError) in try await getRun(req, call) }
-        r.unary(FlwrFleet.getFab) { req, call throws(SuperLinkError) in try await getFab(req, call) }
-        r.unary(FlwrFleet.pushObject) { req, call throws(SuperLinkError) in try await pushObject(req, call) }
-        r.unary(FlwrFleet.pullObject) { req, call throws(SuperLinkError) in try await pullObject(req, call) }
+        r.unary(FlwrFleet.registerNode) { req, call throws(SuperLinkError) in try await registerNode(req, .signed(call)) }
+        r.unary(FlwrFleet.activateNode) { req, call throws(SuperLinkError) in try await activateNode(req, .signed(call)) }
+        r.unary(FlwrFleet.deactivateNode) { req, call throws(SuperLinkError) in try await deactivateNode(req, .signed(call)) }
+        r.unary(FlwrFleet.unregisterNode) { req, call throws(SuperLinkError) in try await unregisterNode(req, .signed(call)) }
+        r.unary(FlwrFleet.sendNodeHeartbeat) { req, call throws(SuperLinkError) in try await sendNodeHeartbeat(req, .signed(call)) }
+        r.unary(FlwrFleet.pullMessages) { req, call throws(SuperLinkError) in try await pullMessages(req, .signed(call)) }
+        r.unary(FlwrFleet.pushMessages) { req, call throws(SuperLinkError) in try await pushMessages(req, .signed(call)) }
+        r.unary(FlwrFleet.getRun) { req, call throws(SuperLinkError) in try await getRun(req, .signed(call)) }
+        r.unary(FlwrFleet.getFab) { req, call throws(SuperLinkError) in try await getFab(req, .signed(call)) }
+        r.unary(FlwrFleet.pushObject) { req, call throws(SuperLinkError) in try await pushObject(req, .signed(call)) }
+        r.unary(FlwrFleet.pullObject) { req, call throws(SuperLinkError) in try await pullObject(req, .signed(call)) }
         r.unary(FlwrFleet.confirmMessageReceived) { req, call throws(SuperLinkError) in
-            try await confirmMessageReceived(req, call)
+            try await confirmMessageReceived(req, .signed(call))
         }
     }
 
@@ -36,13 +38,14 @@ public struct FleetServicer: Sendable {
 
     // MARK: Node lifecycle
 
-    func registerNode(_ req: FlwrRegisterNodeFleetRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func registerNode(_ req: FlwrRegisterNodeFleetRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrRegisterNodeFleetResponse
     {
-        let key = try auth.verifiedPublicKey(call)
+        let signer = try auth.signingKey(of: caller)
         if context.options.enableSupernodeAuth { throw .supernodeAuthEnabledRegister }
         // A node registers the key it signs with: anything else would let one key enrol another.
-        guard req.publicKey == key else { throw .invalidNodeID }
+        // Unsigned transports have no signer: the request's key is the node's (as in Flower).
+        let key = try auth.enrolledKey(req.publicKey, signer: signer)
         let id = try await withState { () async throws(LinkStateError) in
             try await state.createNode(
                 publicKey: key, ownerAid: NoOpAccount.flwrAid, ownerName: NoOpAccount.name, heartbeatInterval: 0)
@@ -52,11 +55,10 @@ public struct FleetServicer: Sendable {
         return resp
     }
 
-    func activateNode(_ req: FlwrActivateNodeRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func activateNode(_ req: FlwrActivateNodeRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrActivateNodeResponse
     {
-        let key = try auth.verifiedPublicKey(call)
-        guard req.publicKey == key else { throw .invalidNodeID }
+        let key = try auth.enrolledKey(req.publicKey, signer: try auth.signingKey(of: caller))
         guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
         let outcome = try await withState { () async throws(LinkStateError) in
             try await state.activateNode(publicKey: key, heartbeatInterval: req.heartbeatInterval)
@@ -71,19 +73,19 @@ public struct FleetServicer: Sendable {
         }
     }
 
-    func deactivateNode(_ req: FlwrDeactivateNodeRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func deactivateNode(_ req: FlwrDeactivateNodeRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrDeactivateNodeResponse
     {
-        let id = try await auth.authenticate(call, claimedNodeID: req.nodeID)
+        let id = try await auth.node(of: caller, claimedNodeID: req.nodeID)
         let ok = try await withState { () async throws(LinkStateError) in try await state.deactivateNode(nodeID: id) }
         guard ok else { throw .nodeNotOnline(id) }
         return FlwrDeactivateNodeResponse()
     }
 
-    func unregisterNode(_ req: FlwrUnregisterNodeFleetRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func unregisterNode(_ req: FlwrUnregisterNodeFleetRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrUnregisterNodeFleetResponse
     {
-        let id = try await auth.authenticate(call, claimedNodeID: req.nodeID)
+        let id = try await auth.node(of: caller, claimedNodeID: req.nodeID)
         if context.options.enableSupernodeAuth { throw .supernodeAuthEnabledUnregister }
         let ok = try await withState { () async throws(LinkStateError) in
             try await state.unregisterNode(nodeID: id, ownerAid: NoOpAccount.flwrAid)
@@ -92,11 +94,21 @@ public struct FleetServicer: Sendable {
         return FlwrUnregisterNodeFleetResponse()
     }
 
-    func sendNodeHeartbeat(_ req: FlwrSendNodeHeartbeatRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func sendNodeHeartbeat(_ req: FlwrSendNodeHeartbeatRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrSendNodeHeartbeatResponse
     {
-        let key = try auth.verifiedPublicKey(call)
         let claimed = req.node?.nodeID ?? 0
+        guard case .signed(let call) = caller else {
+            // Unsigned transports: the named node's heartbeat; unknown or unregistered nodes get
+            // success=false, as in Flower.
+            guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
+            var resp = FlwrSendNodeHeartbeatResponse()
+            resp.success = try await withState { () async throws(LinkStateError) in
+                try await state.acknowledgeNodeHeartbeat(nodeID: claimed, heartbeatInterval: req.heartbeatInterval)
+            }
+            return resp
+        }
+        let key = try auth.verifiedPublicKey(call)
         guard HeartbeatBounds.range.contains(req.heartbeatInterval) else {
             // A bad node ID still wins over a bad interval, as in Flower's interceptor order.
             _ = try await auth.requireBinding(of: key, to: claimed)
@@ -119,28 +131,39 @@ public struct FleetServicer: Sendable {
 
     // MARK: Messages
 
-    func pullMessages(_ req: FlwrPullMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func pullMessages(_ req: FlwrPullMessagesRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrPullMessagesResponse
     {
-        let key = try auth.verifiedPublicKey(call)
-        // The node-ID check, the claim and its traffic in one state call (an empty pull is one
-        // read and measures nothing; see SQLiteLinkState+Fleet).
-        let outcome = try await withState { () async throws(LinkStateError) in
-            try await state.claimInstruction(publicKey: key, claimedNodeID: req.node?.nodeID ?? 0) { claimed in
-                RunTraffic(
-                    bytesSent: UInt64(FleetResponses.pullMessages(claimed).serializedSize),
-                    bytesRecv: UInt64(req.serializedSize))
+        let claimedNodeID = req.node?.nodeID ?? 0
+        let traffic: TrafficMeter<MessageWithTree> = { claimed in
+            RunTraffic(
+                bytesSent: UInt64(FleetResponses.pullMessages(claimed).serializedSize),
+                bytesRecv: UInt64(req.serializedSize))
+        }
+        let outcome: BoundClaimOutcome
+        switch caller {
+        case .signed(let call):
+            let key = try auth.verifiedPublicKey(call)
+            // The node-ID check, the claim and its traffic in one state call (an empty pull is one
+            // read and measures nothing; see SQLiteLinkState+Fleet).
+            outcome = try await withState { () async throws(LinkStateError) in
+                try await state.claimInstruction(publicKey: key, claimedNodeID: claimedNodeID, traffic: traffic)
             }
+        case .unauthenticated:
+            // The named node's instruction; an unknown node simply has none (as in Flower).
+            outcome = .claimed(try await withState { () async throws(LinkStateError) in
+                try await state.claimInstruction(nodeID: claimedNodeID, traffic: traffic)
+            })
         }
         guard case .claimed(let claimed) = outcome else { throw .invalidNodeID }
         guard let claimed else { return FlwrPullMessagesResponse() }
         return FleetResponses.pullMessages(claimed)
     }
 
-    func pushMessages(_ req: FlwrPushMessagesRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func pushMessages(_ req: FlwrPushMessagesRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrPushMessagesResponse
     {
-        let id = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        let id = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         guard req.messagesList.count == 1 else {
             throw .malformedRequest("expected exactly one message, got \(req.messagesList.count)")
         }
@@ -180,16 +203,16 @@ public struct FleetServicer: Sendable {
 
     // MARK: Run and FAB
 
-    func getRun(_ req: FlwrGetRunRequest, _ call: ServerCallContext) async throws(SuperLinkError) -> FlwrGetRunResponse {
-        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+    func getRun(_ req: FlwrGetRunRequest, _ caller: FleetCaller) async throws(SuperLinkError) -> FlwrGetRunResponse {
+        _ = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         let run = try await runningRun(req.runID)
         var resp = FlwrGetRunResponse()
         resp.run = run.wire
         return resp
     }
 
-    func getFab(_ req: FlwrGetFabRequest, _ call: ServerCallContext) async throws(SuperLinkError) -> FlwrGetFabResponse {
-        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+    func getFab(_ req: FlwrGetFabRequest, _ caller: FleetCaller) async throws(SuperLinkError) -> FlwrGetFabResponse {
+        _ = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         let run = try await runningRun(req.runID)
         // Only the run's own FAB is served: a node of one run cannot fetch another's app.
         guard req.hashStr == run.fabHash, let content = context.fabs.get(req.hashStr) else {
@@ -216,10 +239,10 @@ public struct FleetServicer: Sendable {
 
     // MARK: Objects
 
-    func pushObject(_ req: FlwrPushObjectRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func pushObject(_ req: FlwrPushObjectRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrPushObjectResponse
     {
-        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        _ = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         let access = try await withState { () async throws(LinkStateError) in
             try await state.pushObject(
                 runID: req.runID, objectID: req.objectID, content: req.objectContent,
@@ -235,10 +258,10 @@ public struct FleetServicer: Sendable {
         return resp
     }
 
-    func pullObject(_ req: FlwrPullObjectRequest, _ call: ServerCallContext) async throws(SuperLinkError)
+    func pullObject(_ req: FlwrPullObjectRequest, _ caller: FleetCaller) async throws(SuperLinkError)
         -> FlwrPullObjectResponse
     {
-        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        _ = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         let access = try await withState { () async throws(LinkStateError) in
             try await state.pullObject(runID: req.runID, objectID: req.objectID) { object in
                 RunTraffic(bytesSent: UInt64(object.content.count))
@@ -255,10 +278,10 @@ public struct FleetServicer: Sendable {
         return resp
     }
 
-    func confirmMessageReceived(_ req: FlwrConfirmMessageReceivedRequest, _ call: ServerCallContext)
+    func confirmMessageReceived(_ req: FlwrConfirmMessageReceivedRequest, _ caller: FleetCaller)
         async throws(SuperLinkError) -> FlwrConfirmMessageReceivedResponse
     {
-        _ = try await auth.authenticate(call, claimedNodeID: req.node?.nodeID ?? 0)
+        _ = try await auth.node(of: caller, claimedNodeID: req.node?.nodeID ?? 0)
         let access = try await withState { () async throws(LinkStateError) in
             try await state.confirmMessageReceived(runID: req.runID, messageObjectID: req.messageObjectID)
         }
