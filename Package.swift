@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "FlowerProtoTests", dependencies: ["FlowerProto", "ProtoWire", "ProtoCodegen"], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "CSSL"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "CSSL", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLTests", dependencies: ["SQL"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "FlowerTimeTests", dependencies: ["FlowerTime"], swiftSettings: strict),
         .testTarget(name: "NodeCryptoTests", dependencies: ["NodeCrypto", "FlowerTime"], swiftSettings: strict),

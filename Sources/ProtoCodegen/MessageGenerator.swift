@@ -132,7 +132,18 @@ struct MessageGenerator {
     }
 
     private func decodeCase(_ field: FieldModel, oneofs: [Oneof], swiftName: String, into code: inout CodeBuilder) throws(CodegenError) {
-        let n = field.number
+        // A known field that arrives with another wire type is skipped as an unknown field, as
+        // protobuf parsers do (upb keeps it in the unknown-field set), instead of failing the
+        // whole message: the `where` clause sends it to `default`.
+        let n: String
+        switch field.shape {
+        case .repeated where field.value.isPackable:
+            n = "\(field.number) where tag.wireType == \(field.value.wireType) || tag.wireType == .lengthDelimited"
+        case .map:
+            n = "\(field.number) where tag.wireType == .lengthDelimited"
+        default:
+            n = "\(field.number) where tag.wireType == \(field.value.wireType)"
+        }
         switch field.shape {
         case .implicit, .optional:
             if field.value.isMessage {
@@ -155,11 +166,11 @@ struct MessageGenerator {
             code.line("    var value: \(value.swiftType) = \(value.defaultValue)")
             code.line("    while let entryTag = try reader.readTag() {")
             code.line("        switch entryTag.fieldNumber {")
-            code.line("        case 1: key = \(key.read(tag: "entryTag"))")
+            code.line("        case 1 where entryTag.wireType == \(key.wireType): key = \(key.read(tag: "entryTag"))")
             if value.isMessage {
-                code.line("        case 2: try reader.readMessage(entryTag, into: &value)")
+                code.line("        case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)")
             } else {
-                code.line("        case 2: value = \(value.read(tag: "entryTag"))")
+                code.line("        case 2 where entryTag.wireType == \(value.wireType): value = \(value.read(tag: "entryTag"))")
             }
             code.line("        default: try reader.skipField(entryTag)")
             code.line("        }")
@@ -167,7 +178,7 @@ struct MessageGenerator {
             code.line("    reader.exitLengthDelimited(scope)")
             code.line("    \(field.access)[key] = value")
         case .oneofMember(let index):
-            let oneof = oneofs.first { $0.members.contains { $0.number == n } }!
+            let oneof = oneofs.first { $0.members.contains { $0.number == field.number } }!
             _ = index
             let property = "self.\(oneof.property)"
             if case .message(let type) = field.value {

@@ -73,6 +73,21 @@ enum ValueType {
     }
 
     /// Numeric scalars and enums: packable, so repeated fields are packed.
+    /// The wire type one value of this type is encoded with (`WireType` case, as source).
+    var wireType: String {
+        switch self {
+        case .scalar(let kind):
+            switch kind {
+            case .double, .fixed64, .sfixed64: ".fixed64"
+            case .float, .fixed32, .sfixed32: ".fixed32"
+            case .string, .bytes, .group, .message: ".lengthDelimited"
+            case .int64, .uint64, .int32, .uint32, .bool, .sint32, .sint64, .enum: ".varint"
+            }
+        case .enumeration: ".varint"
+        case .message: ".lengthDelimited"
+        }
+    }
+
     var isPackable: Bool {
         switch self {
         case .scalar(let kind): ![.string, .bytes].contains(kind)

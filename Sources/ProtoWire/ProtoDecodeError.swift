@@ -22,3 +22,20 @@ public enum ProtoDecodeError: Error, Sendable, Hashable {
     /// Sub-messages nested deeper than ``ProtoReader/maximumDepth``.
     case nestingTooDeep
 }
+
+extension ProtoDecodeError: CustomStringConvertible {
+    /// A short reason for status details (no Swift type names).
+    public var description: String {
+        switch self {
+        case .truncated: "input ends inside a value"
+        case .malformedVarint: "varint longer than 10 bytes"
+        case .lengthExceedsInput: "length prefix exceeds the input"
+        case .invalidWireType(let bits): "invalid wire type \(bits)"
+        case .invalidFieldNumber: "invalid field number"
+        case .wireTypeMismatch(let field, let wireType): "field \(field) has the wrong wire type (\(wireType))"
+        case .malformedPackedField(let field): "packed field \(field) is not a whole number of elements"
+        case .invalidUTF8(let field): "field \(field) is not valid UTF-8"
+        case .nestingTooDeep: "messages nested too deeply"
+        }
+    }
+}

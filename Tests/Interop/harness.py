@@ -112,43 +112,56 @@ def wait_until(what: str, predicate: Callable[[], Any], deadline_s: float,
 # MARK: - Processes
 
 
-def process_start_time(pid: int) -> int | None:
-    """The kernel's start time of `pid` (clock ticks since boot), or None if it is gone; with
-    the PID it identifies one process even if the PID is later reused."""
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after "pid (comm) " (comm may hold spaces and parentheses,
+    so split after its last ")"): [0] is the state (field 3 of stat(5)), [1] the parent PID,
+    [3] the session, [19] the start time. None once the process is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
-    return int(fields[19])  # field 22 of stat(5); fields[0] is field 3
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def process_start_time(pid: int) -> int | None:
+    """The kernel's start time of `pid` (clock ticks since boot), or None if it is gone; with
+    the PID it identifies one process even if the PID is later reused."""
+    fields = _stat_fields(pid)
+    return int(fields[19]) if fields else None
 
 
 def pid_alive(pid: int, start_time: int | None = None) -> bool:
     """True while `pid` exists (and, given `start_time`, is still that same process) and is
     not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    fields = _stat_fields(pid)
+    if fields is None or fields[0] == "Z":
         return False
-    if stat[stat.rindex(")") + 2] == "Z":
-        return False
-    return start_time is None or process_start_time(pid) == start_time
+    return start_time is None or int(fields[19]) == start_time
+
+
+def _live_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
 
 
 def _children_by_parent() -> dict[int, list[int]]:
     """Every live PID under its parent's PID, from /proc."""
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
+    for pid in _live_pids():
+        fields = _stat_fields(pid)
+        if fields is not None:
+            children.setdefault(int(fields[1]), []).append(pid)
     return children
+
+
+def session_members(sid: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every live, non-zombie process in session `sid`: what a process
+    started with `start_new_session` and everything it started, even after reparenting."""
+    found = []
+    for pid in _live_pids():
+        fields = _stat_fields(pid)
+        if fields is not None and fields[0] != "Z" and int(fields[3]) == sid:
+            found.append((pid, int(fields[19])))
+    return found
 
 
 def child_pids(pid: int) -> list[int]:

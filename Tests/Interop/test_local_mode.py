@@ -43,22 +43,6 @@ pytestmark = pytest.mark.skipif(
     "SEPAL_SUPERLINK_CMD" in os.environ, reason="local mode installs the Sepal binary itself")
 
 
-def session_members(sid: int) -> list[tuple[int, int]]:
-    """(pid, start time) of every live, non-zombie process in session `sid`, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[3]) == sid:  # state, ppid, pgrp, session
-            found.append((int(entry.name), int(fields[19])))
-    return found
-
-
 def describe(members: list[tuple[int, int]]) -> str:
     return "\n".join(f"{pid}: {' '.join(harness.command_line(pid))[:160]}" for pid, _ in members)
 
@@ -167,7 +151,7 @@ class LocalHome:
         return "\n".join(text.splitlines()[-lines:])
 
     def leftovers(self) -> list[tuple[int, int]]:
-        return [m for sid in self.sessions for m in session_members(sid)]
+        return [m for sid in self.sessions for m in harness.session_members(sid)]
 
     def wait_no_leftovers(self, deadline_s: float = 20.0) -> None:
         harness.wait_until("every process of the local SuperLink to end",

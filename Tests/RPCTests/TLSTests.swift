@@ -1,4 +1,5 @@
 import RPC
+import TestSupport
 import XCTest
 
 final class TLSTests: XCTestCase {

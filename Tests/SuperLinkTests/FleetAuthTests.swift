@@ -18,10 +18,13 @@ final class FleetAuthTests: XCTestCase {
                     try await link.fleet(node, FlwrFleet.registerNode, reg, signing: signing)
                 }
             }
-            // Every Fleet method sits behind the check, whatever its body.
+            // Every Fleet method sits behind the check, whatever its body — even bytes that are
+            // not a message at all: auth comes before decoding, as in Flower's interceptor.
             for path in FlwrFleet.allPaths {
-                await assertStatus(.unauthenticated, "Missing authentication metadata") {
-                    try await link.fleetChannel.unary(path, request: [], timeout: .seconds(10))
+                for body: [UInt8] in [[], [0x0a, 0xff, 0xff, 0xff, 0x0f], [0xff]] {
+                    await assertStatus(.unauthenticated, "Missing authentication metadata") {
+                        try await link.fleetChannel.unary(path, request: body, timeout: .seconds(10))
+                    }
                 }
             }
             let nodes = try await link.state.nodes(ownerAid: "<id:none>")

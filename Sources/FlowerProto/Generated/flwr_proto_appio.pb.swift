@@ -35,7 +35,7 @@ extension FlwrListAppsToLaunchResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedUInt64(tag, into: &self.runIDs)
+            case 1 where tag.wireType == .varint || tag.wireType == .lengthDelimited: try reader.readRepeatedUInt64(tag, into: &self.runIDs)
             default: try reader.skipField(tag)
             }
         }
@@ -64,7 +64,7 @@ extension FlwrRequestTokenRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -93,7 +93,7 @@ extension FlwrRequestTokenResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -128,10 +128,10 @@ extension FlwrPushAppMessagesRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.messagesList)
-            case 3: self.runID = try reader.readUInt64(tag)
-            case 4: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messagesList)
+            case 3 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 4 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
             default: try reader.skipField(tag)
             }
         }
@@ -168,8 +168,8 @@ extension FlwrPushAppMessagesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.messageIDs.append(try reader.readString(tag))
-            case 2: self.objectsToPush.append(try reader.readString(tag))
+            case 1 where tag.wireType == .lengthDelimited: self.messageIDs.append(try reader.readString(tag))
+            case 2 where tag.wireType == .lengthDelimited: self.objectsToPush.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -204,9 +204,9 @@ extension FlwrPullAppMessagesRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
-            case 2: self.messageIDs.append(try reader.readString(tag))
-            case 3: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.messageIDs.append(try reader.readString(tag))
+            case 3 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -241,8 +241,8 @@ extension FlwrPullAppMessagesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.messagesList)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messagesList)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
             default: try reader.skipField(tag)
             }
         }
@@ -273,7 +273,7 @@ extension FlwrPullAppInputsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -308,10 +308,10 @@ extension FlwrPullAppInputsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.context)
-            case 2: try reader.readMessage(tag, into: &self.run)
-            case 3: try reader.readMessage(tag, into: &self.fab)
-            case 4: try reader.readMessage(tag, into: &self.federationConfig)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.context)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.run)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.fab)
+            case 4 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.federationConfig)
             default: try reader.skipField(tag)
             }
         }
@@ -350,9 +350,9 @@ extension FlwrPushAppOutputsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
-            case 2: self.runID = try reader.readUInt64(tag)
-            case 3: try reader.readMessage(tag, into: &self.context)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.context)
             default: try reader.skipField(tag)
             }
         }

@@ -23,23 +23,23 @@ extension FlwrStartRunRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.fab)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.fab)
+            case 2 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.overrideConfig[key] = value
-            case 3: try reader.readMessage(tag, into: &self.overrideFederationConfig)
-            case 4: self.appSpec = try reader.readString(tag)
-            case 5: self.federation = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.overrideFederationConfig)
+            case 4 where tag.wireType == .lengthDelimited: self.appSpec = try reader.readString(tag)
+            case 5 where tag.wireType == .lengthDelimited: self.federation = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -84,7 +84,7 @@ extension FlwrStartRunResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -115,8 +115,8 @@ extension FlwrStreamLogsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: self.afterTimestamp = try reader.readDouble(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .fixed64: self.afterTimestamp = try reader.readDouble(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -149,8 +149,8 @@ extension FlwrStreamLogsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.logOutput = try reader.readString(tag)
-            case 2: self.latestTimestamp = try reader.readDouble(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.logOutput = try reader.readString(tag)
+            case 2 where tag.wireType == .fixed64: self.latestTimestamp = try reader.readDouble(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -183,8 +183,8 @@ extension FlwrListRunsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: self.limit = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .varint: self.limit = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -217,20 +217,20 @@ extension FlwrListRunsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: UInt64 = 0
                 var value: FlwrRun = FlwrRun()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readUInt64(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .varint: key = try reader.readUInt64(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.runDict[key] = value
-            case 2: self.now = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.now = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -297,11 +297,11 @@ extension FlwrGetLoginDetailsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.authnType = try reader.readString(tag)
-            case 2: self.deviceCode = try reader.readString(tag)
-            case 3: self.verificationUriComplete = try reader.readString(tag)
-            case 4: self.expiresIn = try reader.readInt64(tag)
-            case 5: self.interval = try reader.readInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.authnType = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.deviceCode = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.verificationUriComplete = try reader.readString(tag)
+            case 4 where tag.wireType == .varint: self.expiresIn = try reader.readInt64(tag)
+            case 5 where tag.wireType == .varint: self.interval = try reader.readInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -338,7 +338,7 @@ extension FlwrGetAuthTokensRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.deviceCode = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.deviceCode = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -369,8 +369,8 @@ extension FlwrGetAuthTokensResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.accessToken = try reader.readString(tag)
-            case 2: self.refreshToken = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.accessToken = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.refreshToken = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -401,7 +401,7 @@ extension FlwrStopRunRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -430,7 +430,7 @@ extension FlwrStopRunResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.success = try reader.readBool(tag)
+            case 1 where tag.wireType == .varint: self.success = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -459,7 +459,7 @@ extension FlwrPullArtifactsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -488,7 +488,7 @@ extension FlwrPullArtifactsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.url = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.url = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -517,7 +517,7 @@ extension FlwrRegisterNodeRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.publicKey = try reader.readBytes(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.publicKey = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -546,7 +546,7 @@ extension FlwrRegisterNodeResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -575,7 +575,7 @@ extension FlwrUnregisterNodeRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -646,8 +646,8 @@ extension FlwrListNodesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.nodesInfo)
-            case 2: self.now = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.nodesInfo)
+            case 2 where tag.wireType == .lengthDelimited: self.now = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -698,7 +698,7 @@ extension FlwrListFederationsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.federations)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.federations)
             default: try reader.skipField(tag)
             }
         }
@@ -727,7 +727,7 @@ extension FlwrShowFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -758,8 +758,8 @@ extension FlwrShowFederationResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.federation)
-            case 2: self.now = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.federation)
+            case 2 where tag.wireType == .lengthDelimited: self.now = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -794,9 +794,9 @@ extension FlwrCreateFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: self.description = try reader.readString(tag)
-            case 3: self.simulation = try reader.readBool(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.description = try reader.readString(tag)
+            case 3 where tag.wireType == .varint: self.simulation = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -829,7 +829,7 @@ extension FlwrCreateFederationResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.federation)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.federation)
             default: try reader.skipField(tag)
             }
         }
@@ -858,7 +858,7 @@ extension FlwrArchiveFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -909,8 +909,8 @@ extension FlwrAddNodeToFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -963,8 +963,8 @@ extension FlwrRemoveNodeFromFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1017,8 +1017,8 @@ extension FlwrRemoveAccountFromFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: self.accountName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.accountName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1071,8 +1071,8 @@ extension FlwrCreateInvitationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.inviteeAccountName = try reader.readString(tag)
-            case 2: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.inviteeAccountName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1145,8 +1145,8 @@ extension FlwrListInvitationsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.createdInvitations)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.receivedInvitations)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.createdInvitations)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.receivedInvitations)
             default: try reader.skipField(tag)
             }
         }
@@ -1177,7 +1177,7 @@ extension FlwrAcceptInvitationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1226,7 +1226,7 @@ extension FlwrRejectInvitationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1277,8 +1277,8 @@ extension FlwrRevokeInvitationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.inviteeAccountName = try reader.readString(tag)
-            case 2: self.federationName = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.inviteeAccountName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1331,8 +1331,8 @@ extension FlwrConfigureSimulationFederationRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: try reader.readMessage(tag, into: &self.config)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.config)
             default: try reader.skipField(tag)
             }
         }
@@ -1383,7 +1383,7 @@ extension FlwrStreamRunEventsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -1414,8 +1414,8 @@ extension FlwrStreamRunEventsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.event = try reader.readString(tag)
-            case 2: self.data = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.event = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.data = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }

@@ -17,8 +17,8 @@ extension FlwrError {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.code = try reader.readSInt64(tag)
-            case 2: self.reason = try reader.readString(tag)
+            case 1 where tag.wireType == .varint: self.code = try reader.readSInt64(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.reason = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }

@@ -19,16 +19,16 @@ extension FlwrFab {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.hashStr = try reader.readString(tag)
-            case 2: self.content = try reader.readBytes(tag)
-            case 3:
+            case 1 where tag.wireType == .lengthDelimited: self.hashStr = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.content = try reader.readBytes(tag)
+            case 3 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: String = ""
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: value = try reader.readString(entryTag)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: value = try reader.readString(entryTag)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -78,9 +78,9 @@ extension FlwrGetFabRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.hashStr = try reader.readString(tag)
-            case 3: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .lengthDelimited: self.hashStr = try reader.readString(tag)
+            case 3 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -113,7 +113,7 @@ extension FlwrGetFabResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.fab)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.fab)
             default: try reader.skipField(tag)
             }
         }

@@ -17,8 +17,8 @@ extension FlwrAccount {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.id = try reader.readString(tag)
-            case 2: self.name = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.id = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.name = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -51,8 +51,8 @@ extension FlwrMember {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.account)
-            case 2: self.role = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.account)
+            case 2 where tag.wireType == .lengthDelimited: self.role = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -97,14 +97,14 @@ extension FlwrFederation {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.name = try reader.readString(tag)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.nodes)
-            case 3: try reader.readRepeatedMessage(tag, into: &self.runs)
-            case 4: self.description = try reader.readString(tag)
-            case 5: try reader.readRepeatedMessage(tag, into: &self.members)
-            case 6: self.archived = try reader.readBool(tag)
-            case 7: self.simulation = try reader.readBool(tag)
-            case 8: try reader.readMessage(tag, into: &self.config)
+            case 1 where tag.wireType == .lengthDelimited: self.name = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.nodes)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.runs)
+            case 4 where tag.wireType == .lengthDelimited: self.description = try reader.readString(tag)
+            case 5 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.members)
+            case 6 where tag.wireType == .varint: self.archived = try reader.readBool(tag)
+            case 7 where tag.wireType == .varint: self.simulation = try reader.readBool(tag)
+            case 8 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.config)
             default: try reader.skipField(tag)
             }
         }
@@ -157,12 +157,12 @@ extension FlwrInvitation {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.federationName = try reader.readString(tag)
-            case 2: try reader.readMessage(tag, into: &self.inviter)
-            case 3: try reader.readMessage(tag, into: &self.invitee)
-            case 4: self.status = try reader.readString(tag)
-            case 5: self.createdAt = try reader.readString(tag)
-            case 6: self.statusChangedAt = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.federationName = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.inviter)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.invitee)
+            case 4 where tag.wireType == .lengthDelimited: self.status = try reader.readString(tag)
+            case 5 where tag.wireType == .lengthDelimited: self.createdAt = try reader.readString(tag)
+            case 6 where tag.wireType == .lengthDelimited: self.statusChangedAt = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }

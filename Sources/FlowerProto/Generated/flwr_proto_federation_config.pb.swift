@@ -31,15 +31,15 @@ extension FlwrSimulationConfig {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.numSupernodes = try reader.readUInt32(tag)
-            case 2: self.clientResourcesNumCpus = try reader.readUInt32(tag)
-            case 3: self.clientResourcesNumGpus = try reader.readFloat(tag)
-            case 4: self.backend = try reader.readString(tag)
-            case 5: self.verbose = try reader.readBool(tag)
-            case 6: self.initArgsNumCpus = try reader.readUInt32(tag)
-            case 7: self.initArgsNumGpus = try reader.readUInt32(tag)
-            case 8: self.initArgsLoggingLevel = try reader.readString(tag)
-            case 9: self.initArgsLogToDriver = try reader.readBool(tag)
+            case 1 where tag.wireType == .varint: self.numSupernodes = try reader.readUInt32(tag)
+            case 2 where tag.wireType == .varint: self.clientResourcesNumCpus = try reader.readUInt32(tag)
+            case 3 where tag.wireType == .fixed32: self.clientResourcesNumGpus = try reader.readFloat(tag)
+            case 4 where tag.wireType == .lengthDelimited: self.backend = try reader.readString(tag)
+            case 5 where tag.wireType == .varint: self.verbose = try reader.readBool(tag)
+            case 6 where tag.wireType == .varint: self.initArgsNumCpus = try reader.readUInt32(tag)
+            case 7 where tag.wireType == .varint: self.initArgsNumGpus = try reader.readUInt32(tag)
+            case 8 where tag.wireType == .lengthDelimited: self.initArgsLoggingLevel = try reader.readString(tag)
+            case 9 where tag.wireType == .varint: self.initArgsLogToDriver = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }

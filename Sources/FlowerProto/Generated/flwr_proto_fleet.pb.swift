@@ -15,7 +15,7 @@ extension FlwrRegisterNodeFleetRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.publicKey = try reader.readBytes(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.publicKey = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -44,7 +44,7 @@ extension FlwrRegisterNodeFleetResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -75,8 +75,8 @@ extension FlwrActivateNodeRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.publicKey = try reader.readBytes(tag)
-            case 2: self.heartbeatInterval = try reader.readDouble(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.publicKey = try reader.readBytes(tag)
+            case 2 where tag.wireType == .fixed64: self.heartbeatInterval = try reader.readDouble(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -107,7 +107,7 @@ extension FlwrActivateNodeResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -136,7 +136,7 @@ extension FlwrDeactivateNodeRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -185,7 +185,7 @@ extension FlwrUnregisterNodeFleetRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -236,8 +236,8 @@ extension FlwrPullMessagesRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.messageIDs.append(try reader.readString(tag))
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .lengthDelimited: self.messageIDs.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -272,9 +272,9 @@ extension FlwrPullMessagesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.reconnect)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.messagesList)
-            case 3: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.reconnect)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messagesList)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
             default: try reader.skipField(tag)
             }
         }
@@ -313,10 +313,10 @@ extension FlwrPushMessagesRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.messagesList)
-            case 3: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
-            case 4: try reader.readRepeatedDouble(tag, into: &self.clientappRuntimeList)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messagesList)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.messageObjectTrees)
+            case 4 where tag.wireType == .fixed64 || tag.wireType == .lengthDelimited: try reader.readRepeatedDouble(tag, into: &self.clientappRuntimeList)
             default: try reader.skipField(tag)
             }
         }
@@ -355,21 +355,21 @@ extension FlwrPushMessagesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.reconnect)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.reconnect)
+            case 2 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: UInt32 = 0
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: value = try reader.readUInt32(entryTag)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .varint: value = try reader.readUInt32(entryTag)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.results[key] = value
-            case 3: self.objectsToPush.append(try reader.readString(tag))
+            case 3 where tag.wireType == .lengthDelimited: self.objectsToPush.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -410,7 +410,7 @@ extension FlwrReconnect {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.reconnect = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.reconnect = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }

@@ -19,21 +19,21 @@ extension FlwrMessageContainer {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: String = ""
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: value = try reader.readString(entryTag)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: value = try reader.readString(entryTag)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.metadata[key] = value
-            case 2: self.grpcMessageName = try reader.readString(tag)
-            case 3: self.grpcMessageContent = try reader.readBytes(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.grpcMessageName = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.grpcMessageContent = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }

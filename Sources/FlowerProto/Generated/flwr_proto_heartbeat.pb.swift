@@ -17,8 +17,8 @@ extension FlwrSendNodeHeartbeatRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.heartbeatInterval = try reader.readDouble(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .fixed64: self.heartbeatInterval = try reader.readDouble(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -49,7 +49,7 @@ extension FlwrSendNodeHeartbeatResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.success = try reader.readBool(tag)
+            case 1 where tag.wireType == .varint: self.success = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -78,7 +78,7 @@ extension FlwrSendAppHeartbeatRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.token = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.token = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -107,7 +107,7 @@ extension FlwrSendAppHeartbeatResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.success = try reader.readBool(tag)
+            case 1 where tag.wireType == .varint: self.success = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }

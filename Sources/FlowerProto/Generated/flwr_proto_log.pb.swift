@@ -19,9 +19,9 @@ extension FlwrPushLogsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.runID = try reader.readUInt64(tag)
-            case 3: self.logs.append(try reader.readString(tag))
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.logs.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }

@@ -19,9 +19,9 @@ extension FlwrMessage {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.metadata)
-            case 2: try reader.readMessage(tag, into: &self.content)
-            case 3: try reader.readMessage(tag, into: &self.error)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.metadata)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.content)
+            case 3 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.error)
             default: try reader.skipField(tag)
             }
         }
@@ -62,30 +62,30 @@ extension FlwrContext {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: self.nodeID = try reader.readUInt64(tag)
-            case 3:
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.nodeConfig[key] = value
-            case 4: try reader.readMessage(tag, into: &self.state)
-            case 5:
+            case 4 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.state)
+            case 5 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -159,15 +159,15 @@ extension FlwrMetadata {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: self.messageID = try reader.readString(tag)
-            case 3: self.srcNodeID = try reader.readUInt64(tag)
-            case 4: self.dstNodeID = try reader.readUInt64(tag)
-            case 5: self.replyToMessageID = try reader.readString(tag)
-            case 6: self.groupID = try reader.readString(tag)
-            case 7: self.ttl = try reader.readDouble(tag)
-            case 8: self.messageType = try reader.readString(tag)
-            case 9: self.createdAt = try reader.readDouble(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.messageID = try reader.readString(tag)
+            case 3 where tag.wireType == .varint: self.srcNodeID = try reader.readUInt64(tag)
+            case 4 where tag.wireType == .varint: self.dstNodeID = try reader.readUInt64(tag)
+            case 5 where tag.wireType == .lengthDelimited: self.replyToMessageID = try reader.readString(tag)
+            case 6 where tag.wireType == .lengthDelimited: self.groupID = try reader.readString(tag)
+            case 7 where tag.wireType == .fixed64: self.ttl = try reader.readDouble(tag)
+            case 8 where tag.wireType == .lengthDelimited: self.messageType = try reader.readString(tag)
+            case 9 where tag.wireType == .fixed64: self.createdAt = try reader.readDouble(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -212,7 +212,7 @@ extension FlwrObjectIDs {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.objectIDs.append(try reader.readString(tag))
+            case 1 where tag.wireType == .lengthDelimited: self.objectIDs.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -243,8 +243,8 @@ extension FlwrObjectTree {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.objectID = try reader.readString(tag)
-            case 2: try reader.readRepeatedMessage(tag, into: &self.children)
+            case 1 where tag.wireType == .lengthDelimited: self.objectID = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.children)
             default: try reader.skipField(tag)
             }
         }
@@ -281,10 +281,10 @@ extension FlwrPushObjectRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.runID = try reader.readUInt64(tag)
-            case 3: self.objectID = try reader.readString(tag)
-            case 4: self.objectContent = try reader.readBytes(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.objectID = try reader.readString(tag)
+            case 4 where tag.wireType == .lengthDelimited: self.objectContent = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -319,7 +319,7 @@ extension FlwrPushObjectResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.stored = try reader.readBool(tag)
+            case 1 where tag.wireType == .varint: self.stored = try reader.readBool(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -352,9 +352,9 @@ extension FlwrPullObjectRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.runID = try reader.readUInt64(tag)
-            case 3: self.objectID = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.objectID = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -391,9 +391,9 @@ extension FlwrPullObjectResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.objectFound = try reader.readBool(tag)
-            case 2: self.objectAvailable = try reader.readBool(tag)
-            case 3: self.objectContent = try reader.readBytes(tag)
+            case 1 where tag.wireType == .varint: self.objectFound = try reader.readBool(tag)
+            case 2 where tag.wireType == .varint: self.objectAvailable = try reader.readBool(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.objectContent = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -430,9 +430,9 @@ extension FlwrConfirmMessageReceivedRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.runID = try reader.readUInt64(tag)
-            case 3: self.messageObjectID = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.messageObjectID = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }

@@ -15,7 +15,7 @@ extension FlwrNode {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -64,17 +64,17 @@ extension FlwrNodeInfo {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.nodeID = try reader.readUInt64(tag)
-            case 2: self.ownerAid = try reader.readString(tag)
-            case 3: self.ownerName = try reader.readString(tag)
-            case 4: self.status = try reader.readString(tag)
-            case 5: self.registeredAt = try reader.readString(tag)
-            case 6: self.lastActivatedAt = try reader.readString(tag)
-            case 7: self.lastDeactivatedAt = try reader.readString(tag)
-            case 8: self.unregisteredAt = try reader.readString(tag)
-            case 9: self.onlineUntil = try reader.readDouble(tag)
-            case 10: self.heartbeatInterval = try reader.readDouble(tag)
-            case 11: self.publicKey = try reader.readBytes(tag)
+            case 1 where tag.wireType == .varint: self.nodeID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.ownerAid = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.ownerName = try reader.readString(tag)
+            case 4 where tag.wireType == .lengthDelimited: self.status = try reader.readString(tag)
+            case 5 where tag.wireType == .lengthDelimited: self.registeredAt = try reader.readString(tag)
+            case 6 where tag.wireType == .lengthDelimited: self.lastActivatedAt = try reader.readString(tag)
+            case 7 where tag.wireType == .lengthDelimited: self.lastDeactivatedAt = try reader.readString(tag)
+            case 8 where tag.wireType == .lengthDelimited: self.unregisteredAt = try reader.readString(tag)
+            case 9 where tag.wireType == .fixed64: self.onlineUntil = try reader.readDouble(tag)
+            case 10 where tag.wireType == .fixed64: self.heartbeatInterval = try reader.readDouble(tag)
+            case 11 where tag.wireType == .lengthDelimited: self.publicKey = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }

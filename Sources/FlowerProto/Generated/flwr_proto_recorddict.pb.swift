@@ -15,7 +15,7 @@ extension FlwrDoubleList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedDouble(tag, into: &self.vals)
+            case 1 where tag.wireType == .fixed64 || tag.wireType == .lengthDelimited: try reader.readRepeatedDouble(tag, into: &self.vals)
             default: try reader.skipField(tag)
             }
         }
@@ -44,7 +44,7 @@ extension FlwrSintList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedSInt64(tag, into: &self.vals)
+            case 1 where tag.wireType == .varint || tag.wireType == .lengthDelimited: try reader.readRepeatedSInt64(tag, into: &self.vals)
             default: try reader.skipField(tag)
             }
         }
@@ -73,7 +73,7 @@ extension FlwrUintList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedUInt64(tag, into: &self.vals)
+            case 1 where tag.wireType == .varint || tag.wireType == .lengthDelimited: try reader.readRepeatedUInt64(tag, into: &self.vals)
             default: try reader.skipField(tag)
             }
         }
@@ -102,7 +102,7 @@ extension FlwrBoolList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedBool(tag, into: &self.vals)
+            case 1 where tag.wireType == .varint || tag.wireType == .lengthDelimited: try reader.readRepeatedBool(tag, into: &self.vals)
             default: try reader.skipField(tag)
             }
         }
@@ -131,7 +131,7 @@ extension FlwrStringList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.vals.append(try reader.readString(tag))
+            case 1 where tag.wireType == .lengthDelimited: self.vals.append(try reader.readString(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -160,7 +160,7 @@ extension FlwrBytesList {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.vals.append(try reader.readBytes(tag))
+            case 1 where tag.wireType == .lengthDelimited: self.vals.append(try reader.readBytes(tag))
             default: try reader.skipField(tag)
             }
         }
@@ -195,10 +195,10 @@ extension FlwrArray {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.dtype = try reader.readString(tag)
-            case 2: try reader.readRepeatedInt32(tag, into: &self.shape)
-            case 3: self.stype = try reader.readString(tag)
-            case 4: self.data = try reader.readBytes(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.dtype = try reader.readString(tag)
+            case 2 where tag.wireType == .varint || tag.wireType == .lengthDelimited: try reader.readRepeatedInt32(tag, into: &self.shape)
+            case 3 where tag.wireType == .lengthDelimited: self.stype = try reader.readString(tag)
+            case 4 where tag.wireType == .lengthDelimited: self.data = try reader.readBytes(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -249,10 +249,10 @@ extension FlwrMetricRecordValue {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.value = .double(try reader.readDouble(tag))
-            case 2: self.value = .sint64(try reader.readSInt64(tag))
-            case 3: self.value = .uint64(try reader.readUInt64(tag))
-            case 21:
+            case 1 where tag.wireType == .fixed64: self.value = .double(try reader.readDouble(tag))
+            case 2 where tag.wireType == .varint: self.value = .sint64(try reader.readSInt64(tag))
+            case 3 where tag.wireType == .varint: self.value = .uint64(try reader.readUInt64(tag))
+            case 21 where tag.wireType == .lengthDelimited:
                 var nested = FlwrDoubleList()
                 if case .doubleList(let existing)? = self.value {
                     nested = existing
@@ -260,7 +260,7 @@ extension FlwrMetricRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .doubleList(nested)
-            case 22:
+            case 22 where tag.wireType == .lengthDelimited:
                 var nested = FlwrSintList()
                 if case .sintList(let existing)? = self.value {
                     nested = existing
@@ -268,7 +268,7 @@ extension FlwrMetricRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .sintList(nested)
-            case 23:
+            case 23 where tag.wireType == .lengthDelimited:
                 var nested = FlwrUintList()
                 if case .uintList(let existing)? = self.value {
                     nested = existing
@@ -348,13 +348,13 @@ extension FlwrConfigRecordValue {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.value = .double(try reader.readDouble(tag))
-            case 2: self.value = .sint64(try reader.readSInt64(tag))
-            case 3: self.value = .uint64(try reader.readUInt64(tag))
-            case 4: self.value = .bool(try reader.readBool(tag))
-            case 5: self.value = .string(try reader.readString(tag))
-            case 6: self.value = .bytes(try reader.readBytes(tag))
-            case 21:
+            case 1 where tag.wireType == .fixed64: self.value = .double(try reader.readDouble(tag))
+            case 2 where tag.wireType == .varint: self.value = .sint64(try reader.readSInt64(tag))
+            case 3 where tag.wireType == .varint: self.value = .uint64(try reader.readUInt64(tag))
+            case 4 where tag.wireType == .varint: self.value = .bool(try reader.readBool(tag))
+            case 5 where tag.wireType == .lengthDelimited: self.value = .string(try reader.readString(tag))
+            case 6 where tag.wireType == .lengthDelimited: self.value = .bytes(try reader.readBytes(tag))
+            case 21 where tag.wireType == .lengthDelimited:
                 var nested = FlwrDoubleList()
                 if case .doubleList(let existing)? = self.value {
                     nested = existing
@@ -362,7 +362,7 @@ extension FlwrConfigRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .doubleList(nested)
-            case 22:
+            case 22 where tag.wireType == .lengthDelimited:
                 var nested = FlwrSintList()
                 if case .sintList(let existing)? = self.value {
                     nested = existing
@@ -370,7 +370,7 @@ extension FlwrConfigRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .sintList(nested)
-            case 23:
+            case 23 where tag.wireType == .lengthDelimited:
                 var nested = FlwrUintList()
                 if case .uintList(let existing)? = self.value {
                     nested = existing
@@ -378,7 +378,7 @@ extension FlwrConfigRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .uintList(nested)
-            case 24:
+            case 24 where tag.wireType == .lengthDelimited:
                 var nested = FlwrBoolList()
                 if case .boolList(let existing)? = self.value {
                     nested = existing
@@ -386,7 +386,7 @@ extension FlwrConfigRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .boolList(nested)
-            case 25:
+            case 25 where tag.wireType == .lengthDelimited:
                 var nested = FlwrStringList()
                 if case .stringList(let existing)? = self.value {
                     nested = existing
@@ -394,7 +394,7 @@ extension FlwrConfigRecordValue {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .stringList(nested)
-            case 26:
+            case 26 where tag.wireType == .lengthDelimited:
                 var nested = FlwrBytesList()
                 if case .bytesList(let existing)? = self.value {
                     nested = existing
@@ -470,7 +470,7 @@ extension FlwrArrayRecord {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.items)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.items)
             default: try reader.skipField(tag)
             }
         }
@@ -491,8 +491,8 @@ extension FlwrArrayRecord.Item {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.key = try reader.readString(tag)
-            case 2: try reader.readMessage(tag, into: &self.value)
+            case 1 where tag.wireType == .lengthDelimited: self.key = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.value)
             default: try reader.skipField(tag)
             }
         }
@@ -535,7 +535,7 @@ extension FlwrMetricRecord {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.items)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.items)
             default: try reader.skipField(tag)
             }
         }
@@ -556,8 +556,8 @@ extension FlwrMetricRecord.Item {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.key = try reader.readString(tag)
-            case 2: try reader.readMessage(tag, into: &self.value)
+            case 1 where tag.wireType == .lengthDelimited: self.key = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.value)
             default: try reader.skipField(tag)
             }
         }
@@ -600,7 +600,7 @@ extension FlwrConfigRecord {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.items)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.items)
             default: try reader.skipField(tag)
             }
         }
@@ -621,8 +621,8 @@ extension FlwrConfigRecord.Item {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.key = try reader.readString(tag)
-            case 2: try reader.readMessage(tag, into: &self.value)
+            case 1 where tag.wireType == .lengthDelimited: self.key = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.value)
             default: try reader.skipField(tag)
             }
         }
@@ -675,7 +675,7 @@ extension FlwrRecordDict {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.items)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.items)
             default: try reader.skipField(tag)
             }
         }
@@ -696,8 +696,8 @@ extension FlwrRecordDict.Item {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.key = try reader.readString(tag)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: self.key = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited:
                 var nested = FlwrArrayRecord()
                 if case .arrayRecord(let existing)? = self.value {
                     nested = existing
@@ -705,7 +705,7 @@ extension FlwrRecordDict.Item {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .arrayRecord(nested)
-            case 3:
+            case 3 where tag.wireType == .lengthDelimited:
                 var nested = FlwrMetricRecord()
                 if case .metricRecord(let existing)? = self.value {
                     nested = existing
@@ -713,7 +713,7 @@ extension FlwrRecordDict.Item {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.value = .metricRecord(nested)
-            case 4:
+            case 4 where tag.wireType == .lengthDelimited:
                 var nested = FlwrConfigRecord()
                 if case .configRecord(let existing)? = self.value {
                     nested = existing

@@ -45,34 +45,34 @@ extension FlwrRun {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: self.fabID = try reader.readString(tag)
-            case 3: self.fabVersion = try reader.readString(tag)
-            case 4:
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.fabID = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.fabVersion = try reader.readString(tag)
+            case 4 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
                 reader.exitLengthDelimited(scope)
                 self.overrideConfig[key] = value
-            case 5: self.fabHash = try reader.readString(tag)
-            case 6: self.pendingAt = try reader.readString(tag)
-            case 7: self.startingAt = try reader.readString(tag)
-            case 8: self.runningAt = try reader.readString(tag)
-            case 9: self.finishedAt = try reader.readString(tag)
-            case 10: try reader.readMessage(tag, into: &self.status)
-            case 11: self.flwrAid = try reader.readString(tag)
-            case 12: self.federation = try reader.readString(tag)
-            case 13: self.bytesSent = try reader.readUInt64(tag)
-            case 14: self.bytesRecv = try reader.readUInt64(tag)
-            case 15: self.clientappRuntime = try reader.readDouble(tag)
-            case 16: self.runType = try reader.readString(tag)
+            case 5 where tag.wireType == .lengthDelimited: self.fabHash = try reader.readString(tag)
+            case 6 where tag.wireType == .lengthDelimited: self.pendingAt = try reader.readString(tag)
+            case 7 where tag.wireType == .lengthDelimited: self.startingAt = try reader.readString(tag)
+            case 8 where tag.wireType == .lengthDelimited: self.runningAt = try reader.readString(tag)
+            case 9 where tag.wireType == .lengthDelimited: self.finishedAt = try reader.readString(tag)
+            case 10 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.status)
+            case 11 where tag.wireType == .lengthDelimited: self.flwrAid = try reader.readString(tag)
+            case 12 where tag.wireType == .lengthDelimited: self.federation = try reader.readString(tag)
+            case 13 where tag.wireType == .varint: self.bytesSent = try reader.readUInt64(tag)
+            case 14 where tag.wireType == .varint: self.bytesRecv = try reader.readUInt64(tag)
+            case 15 where tag.wireType == .fixed64: self.clientappRuntime = try reader.readDouble(tag)
+            case 16 where tag.wireType == .lengthDelimited: self.runType = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -143,9 +143,9 @@ extension FlwrRunStatus {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.status = try reader.readString(tag)
-            case 2: self.subStatus = try reader.readString(tag)
-            case 3: self.details = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.status = try reader.readString(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.subStatus = try reader.readString(tag)
+            case 3 where tag.wireType == .lengthDelimited: self.details = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -180,8 +180,8 @@ extension FlwrGetRunRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.node)
-            case 2: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.node)
+            case 2 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -212,7 +212,7 @@ extension FlwrGetRunResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.run)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.run)
             default: try reader.skipField(tag)
             }
         }
@@ -243,8 +243,8 @@ extension FlwrUpdateRunStatusRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
-            case 2: try reader.readMessage(tag, into: &self.runStatus)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.runStatus)
             default: try reader.skipField(tag)
             }
         }
@@ -295,7 +295,7 @@ extension FlwrGetFederationOptionsRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -324,7 +324,7 @@ extension FlwrGetFederationOptionsResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.federationOptions)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.federationOptions)
             default: try reader.skipField(tag)
             }
         }

@@ -15,7 +15,7 @@ extension FlwrGetNodesRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.runID = try reader.readUInt64(tag)
+            case 1 where tag.wireType == .varint: self.runID = try reader.readUInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -44,7 +44,7 @@ extension FlwrGetNodesResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readRepeatedMessage(tag, into: &self.nodes)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readRepeatedMessage(tag, into: &self.nodes)
             default: try reader.skipField(tag)
             }
         }

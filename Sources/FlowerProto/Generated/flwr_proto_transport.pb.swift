@@ -59,8 +59,8 @@ extension FlwrStatus {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.code = try reader.readEnum(tag)
-            case 2: self.message = try reader.readString(tag)
+            case 1 where tag.wireType == .varint: self.code = try reader.readEnum(tag)
+            case 2 where tag.wireType == .lengthDelimited: self.message = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -93,8 +93,8 @@ extension FlwrParameters {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.tensors.append(try reader.readBytes(tag))
-            case 2: self.tensorType = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.tensors.append(try reader.readBytes(tag))
+            case 2 where tag.wireType == .lengthDelimited: self.tensorType = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -185,7 +185,7 @@ extension FlwrServerMessage {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 var nested = FlwrServerMessage.ReconnectIns()
                 if case .reconnectIns(let existing)? = self.msg {
                     nested = existing
@@ -193,7 +193,7 @@ extension FlwrServerMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .reconnectIns(nested)
-            case 2:
+            case 2 where tag.wireType == .lengthDelimited:
                 var nested = FlwrServerMessage.GetPropertiesIns()
                 if case .getPropertiesIns(let existing)? = self.msg {
                     nested = existing
@@ -201,7 +201,7 @@ extension FlwrServerMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .getPropertiesIns(nested)
-            case 3:
+            case 3 where tag.wireType == .lengthDelimited:
                 var nested = FlwrServerMessage.GetParametersIns()
                 if case .getParametersIns(let existing)? = self.msg {
                     nested = existing
@@ -209,7 +209,7 @@ extension FlwrServerMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .getParametersIns(nested)
-            case 4:
+            case 4 where tag.wireType == .lengthDelimited:
                 var nested = FlwrServerMessage.FitIns()
                 if case .fitIns(let existing)? = self.msg {
                     nested = existing
@@ -217,7 +217,7 @@ extension FlwrServerMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .fitIns(nested)
-            case 5:
+            case 5 where tag.wireType == .lengthDelimited:
                 var nested = FlwrServerMessage.EvaluateIns()
                 if case .evaluateIns(let existing)? = self.msg {
                     nested = existing
@@ -259,7 +259,7 @@ extension FlwrServerMessage.ReconnectIns {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.seconds = try reader.readInt64(tag)
+            case 1 where tag.wireType == .varint: self.seconds = try reader.readInt64(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -280,14 +280,14 @@ extension FlwrServerMessage.GetPropertiesIns {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -321,14 +321,14 @@ extension FlwrServerMessage.GetParametersIns {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -362,15 +362,15 @@ extension FlwrServerMessage.FitIns {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.parameters)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.parameters)
+            case 2 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -406,15 +406,15 @@ extension FlwrServerMessage.EvaluateIns {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.parameters)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.parameters)
+            case 2 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -530,7 +530,7 @@ extension FlwrClientMessage {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1:
+            case 1 where tag.wireType == .lengthDelimited:
                 var nested = FlwrClientMessage.DisconnectRes()
                 if case .disconnectRes(let existing)? = self.msg {
                     nested = existing
@@ -538,7 +538,7 @@ extension FlwrClientMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .disconnectRes(nested)
-            case 2:
+            case 2 where tag.wireType == .lengthDelimited:
                 var nested = FlwrClientMessage.GetPropertiesRes()
                 if case .getPropertiesRes(let existing)? = self.msg {
                     nested = existing
@@ -546,7 +546,7 @@ extension FlwrClientMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .getPropertiesRes(nested)
-            case 3:
+            case 3 where tag.wireType == .lengthDelimited:
                 var nested = FlwrClientMessage.GetParametersRes()
                 if case .getParametersRes(let existing)? = self.msg {
                     nested = existing
@@ -554,7 +554,7 @@ extension FlwrClientMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .getParametersRes(nested)
-            case 4:
+            case 4 where tag.wireType == .lengthDelimited:
                 var nested = FlwrClientMessage.FitRes()
                 if case .fitRes(let existing)? = self.msg {
                     nested = existing
@@ -562,7 +562,7 @@ extension FlwrClientMessage {
                 }
                 try reader.readMessage(tag, into: &nested)
                 self.msg = .fitRes(nested)
-            case 5:
+            case 5 where tag.wireType == .lengthDelimited:
                 var nested = FlwrClientMessage.EvaluateRes()
                 if case .evaluateRes(let existing)? = self.msg {
                     nested = existing
@@ -604,7 +604,7 @@ extension FlwrClientMessage.DisconnectRes {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.reason = try reader.readEnum(tag)
+            case 1 where tag.wireType == .varint: self.reason = try reader.readEnum(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -625,15 +625,15 @@ extension FlwrClientMessage.GetPropertiesRes {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.status)
-            case 2:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.status)
+            case 2 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -669,8 +669,8 @@ extension FlwrClientMessage.GetParametersRes {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.status)
-            case 2: try reader.readMessage(tag, into: &self.parameters)
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.status)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.parameters)
             default: try reader.skipField(tag)
             }
         }
@@ -693,17 +693,17 @@ extension FlwrClientMessage.FitRes {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.status)
-            case 2: try reader.readMessage(tag, into: &self.parameters)
-            case 3: self.numExamples = try reader.readInt64(tag)
-            case 4:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.status)
+            case 2 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.parameters)
+            case 3 where tag.wireType == .varint: self.numExamples = try reader.readInt64(tag)
+            case 4 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -743,17 +743,17 @@ extension FlwrClientMessage.EvaluateRes {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: try reader.readMessage(tag, into: &self.status)
-            case 2: self.loss = try reader.readFloat(tag)
-            case 3: self.numExamples = try reader.readInt64(tag)
-            case 4:
+            case 1 where tag.wireType == .lengthDelimited: try reader.readMessage(tag, into: &self.status)
+            case 2 where tag.wireType == .fixed32: self.loss = try reader.readFloat(tag)
+            case 3 where tag.wireType == .varint: self.numExamples = try reader.readInt64(tag)
+            case 4 where tag.wireType == .lengthDelimited:
                 let scope = try reader.enterLengthDelimited(tag)
                 var key: String = ""
                 var value: FlwrScalar = FlwrScalar()
                 while let entryTag = try reader.readTag() {
                     switch entryTag.fieldNumber {
-                    case 1: key = try reader.readString(entryTag)
-                    case 2: try reader.readMessage(entryTag, into: &value)
+                    case 1 where entryTag.wireType == .lengthDelimited: key = try reader.readString(entryTag)
+                    case 2 where entryTag.wireType == .lengthDelimited: try reader.readMessage(entryTag, into: &value)
                     default: try reader.skipField(entryTag)
                     }
                 }
@@ -817,12 +817,12 @@ extension FlwrScalar {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.scalar = .double(try reader.readDouble(tag))
-            case 6: self.scalar = .uint64(try reader.readUInt64(tag))
-            case 8: self.scalar = .sint64(try reader.readSInt64(tag))
-            case 13: self.scalar = .bool(try reader.readBool(tag))
-            case 14: self.scalar = .string(try reader.readString(tag))
-            case 15: self.scalar = .bytes(try reader.readBytes(tag))
+            case 1 where tag.wireType == .fixed64: self.scalar = .double(try reader.readDouble(tag))
+            case 6 where tag.wireType == .varint: self.scalar = .uint64(try reader.readUInt64(tag))
+            case 8 where tag.wireType == .varint: self.scalar = .sint64(try reader.readSInt64(tag))
+            case 13 where tag.wireType == .varint: self.scalar = .bool(try reader.readBool(tag))
+            case 14 where tag.wireType == .lengthDelimited: self.scalar = .string(try reader.readString(tag))
+            case 15 where tag.wireType == .lengthDelimited: self.scalar = .bytes(try reader.readBytes(tag))
             default: try reader.skipField(tag)
             }
         }

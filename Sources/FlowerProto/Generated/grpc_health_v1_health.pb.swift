@@ -15,7 +15,7 @@ extension GrpcHealthV1HealthCheckRequest {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.service = try reader.readString(tag)
+            case 1 where tag.wireType == .lengthDelimited: self.service = try reader.readString(tag)
             default: try reader.skipField(tag)
             }
         }
@@ -65,7 +65,7 @@ extension GrpcHealthV1HealthCheckResponse {
     public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodeError) {
         while let tag = try reader.readTag() {
             switch tag.fieldNumber {
-            case 1: self.status = try reader.readEnum(tag)
+            case 1 where tag.wireType == .varint: self.status = try reader.readEnum(tag)
             default: try reader.skipField(tag)
             }
         }

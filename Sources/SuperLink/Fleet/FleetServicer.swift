@@ -18,19 +18,24 @@ public struct FleetServicer: Sendable {
     /// Registers all 12 Fleet RPCs on `server`.
     public func register(on server: RPCServer) {
         let r = ServiceRegistrar(server: server)
-        r.unary(FlwrFleet.registerNode) { req, call throws(SuperLinkError) in try await registerNode(req, .signed(call)) }
-        r.unary(FlwrFleet.activateNode) { req, call throws(SuperLinkError) in try await activateNode(req, .signed(call)) }
-        r.unary(FlwrFleet.deactivateNode) { req, call throws(SuperLinkError) in try await deactivateNode(req, .signed(call)) }
-        r.unary(FlwrFleet.unregisterNode) { req, call throws(SuperLinkError) in try await unregisterNode(req, .signed(call)) }
-        r.unary(FlwrFleet.sendNodeHeartbeat) { req, call throws(SuperLinkError) in try await sendNodeHeartbeat(req, .signed(call)) }
-        r.unary(FlwrFleet.pullMessages) { req, call throws(SuperLinkError) in try await pullMessages(req, .signed(call)) }
-        r.unary(FlwrFleet.pushMessages) { req, call throws(SuperLinkError) in try await pushMessages(req, .signed(call)) }
-        r.unary(FlwrFleet.getRun) { req, call throws(SuperLinkError) in try await getRun(req, .signed(call)) }
-        r.unary(FlwrFleet.getFab) { req, call throws(SuperLinkError) in try await getFab(req, .signed(call)) }
-        r.unary(FlwrFleet.pushObject) { req, call throws(SuperLinkError) in try await pushObject(req, .signed(call)) }
-        r.unary(FlwrFleet.pullObject) { req, call throws(SuperLinkError) in try await pullObject(req, .signed(call)) }
-        r.unary(FlwrFleet.confirmMessageReceived) { req, call throws(SuperLinkError) in
-            try await confirmMessageReceived(req, .signed(call))
+        // Node auth runs on the metadata before the body is decoded (Flower's interceptor order):
+        // an unsigned call gets UNAUTHENTICATED whatever its bytes.
+        let verify: @Sendable (ServerCallContext) throws(SuperLinkError) -> [UInt8] = { [auth] call throws(SuperLinkError) in
+            try auth.verifiedPublicKey(call)
+        }
+        r.unary(FlwrFleet.registerNode, before: verify) { req, _, key throws(SuperLinkError) in try await registerNode(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.activateNode, before: verify) { req, _, key throws(SuperLinkError) in try await activateNode(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.deactivateNode, before: verify) { req, _, key throws(SuperLinkError) in try await deactivateNode(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.unregisterNode, before: verify) { req, _, key throws(SuperLinkError) in try await unregisterNode(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.sendNodeHeartbeat, before: verify) { req, _, key throws(SuperLinkError) in try await sendNodeHeartbeat(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.pullMessages, before: verify) { req, _, key throws(SuperLinkError) in try await pullMessages(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.pushMessages, before: verify) { req, _, key throws(SuperLinkError) in try await pushMessages(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.getRun, before: verify) { req, _, key throws(SuperLinkError) in try await getRun(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.getFab, before: verify) { req, _, key throws(SuperLinkError) in try await getFab(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.pushObject, before: verify) { req, _, key throws(SuperLinkError) in try await pushObject(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.pullObject, before: verify) { req, _, key throws(SuperLinkError) in try await pullObject(req, .signed(verifiedKey: key)) }
+        r.unary(FlwrFleet.confirmMessageReceived, before: verify) { req, _, key throws(SuperLinkError) in
+            try await confirmMessageReceived(req, .signed(verifiedKey: key))
         }
     }
 
@@ -98,7 +103,7 @@ public struct FleetServicer: Sendable {
         -> FlwrSendNodeHeartbeatResponse
     {
         let claimed = req.node?.nodeID ?? 0
-        guard case .signed(let call) = caller else {
+        guard case .signed(let key) = caller else {
             // Unsigned transports: the named node's heartbeat; unknown or unregistered nodes get
             // success=false, as in Flower.
             guard HeartbeatBounds.range.contains(req.heartbeatInterval) else { throw .invalidHeartbeatInterval }
@@ -108,7 +113,6 @@ public struct FleetServicer: Sendable {
             }
             return resp
         }
-        let key = try auth.verifiedPublicKey(call)
         guard HeartbeatBounds.range.contains(req.heartbeatInterval) else {
             // A bad node ID still wins over a bad interval, as in Flower's interceptor order.
             _ = try await auth.requireBinding(of: key, to: claimed)
@@ -142,8 +146,7 @@ public struct FleetServicer: Sendable {
         }
         let outcome: BoundClaimOutcome
         switch caller {
-        case .signed(let call):
-            let key = try auth.verifiedPublicKey(call)
+        case .signed(let key):
             // The node-ID check, the claim and its traffic in one state call (an empty pull is one
             // read and measures nothing; see SQLiteLinkState+Fleet).
             outcome = try await withState { () async throws(LinkStateError) in

@@ -28,13 +28,7 @@ struct NodeAuthentication: Sendable {
         }
     }
 
-    /// Verifies the call and that `claimedNodeID` is the node bound to the signing key.
-    /// Returns the node ID.
-    func authenticate(_ call: ServerCallContext, claimedNodeID: UInt64) async throws(SuperLinkError) -> UInt64 {
-        try await requireBinding(of: try verifiedPublicKey(call), to: claimedNodeID)
-    }
-
-    /// The node-ID half of `authenticate`, for a key that was already verified.
+    /// That `claimedNodeID` is the node bound to the (already verified) key; returns the node ID.
     func requireBinding(of key: [UInt8], to claimedNodeID: UInt64) async throws(SuperLinkError) -> UInt64 {
         let state = context.state
         let bound = try await withState { () async throws(LinkStateError) in

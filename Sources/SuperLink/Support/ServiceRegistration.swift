@@ -30,6 +30,35 @@ struct ServiceRegistrar {
         }
     }
 
+    /// A unary RPC whose `before` check runs on the call (its metadata) before the request body
+    /// is decoded; what it returns is handed to the handler.
+    func unary<Req, Resp, Checked: Sendable>(
+        _ method: ProtoMethod<Req, Resp>,
+        before: @escaping @Sendable (ServerCallContext) throws(SuperLinkError) -> Checked,
+        _ handler: @escaping @Sendable (Req, ServerCallContext, Checked) async throws(SuperLinkError) -> Resp
+    ) {
+        server.registerUnary(method.path) { bytes, context in
+            let checked: Checked
+            do throws(SuperLinkError) {
+                checked = try before(context)
+            } catch {
+                throw error.status
+            }
+            let request: Req
+            do {
+                request = try Req(serializedBytes: bytes)
+            } catch {
+                throw SuperLinkError.malformedRequest("\(error)").status
+            }
+            do throws(SuperLinkError) {
+                let response = try await handler(request, context, checked)
+                return response.serializedBytes()
+            } catch {
+                throw error.status
+            }
+        }
+    }
+
     /// A server-streaming RPC.
     func serverStreaming<Req, Resp>(
         _ method: ProtoMethod<Req, Resp>,
