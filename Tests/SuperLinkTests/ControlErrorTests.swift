@@ -136,6 +136,39 @@ final class ControlErrorTests: XCTestCase {
             await assertStatus(.unimplemented, "SuperLink does not support federation management.") {
                 try await link.control(FlwrControl.createFederation, create)
             }
+            // Federation management, answered as the NoOp manager of flower-superlink 1.28 does.
+            let unspecified: Detail = "No federation specified. You must specify a federation to perform this action."
+            await assertStatus(.failedPrecondition, unspecified) {
+                try await link.control(FlwrControl.createFederation, FlwrCreateFederationRequest())
+            }
+            await assertStatus(.failedPrecondition, unspecified) {
+                try await link.control(FlwrControl.archiveFederation, FlwrArchiveFederationRequest())
+            }
+            var add = FlwrAddNodeToFederationRequest()
+            await assertStatus(.failedPrecondition, unspecified) {
+                try await link.control(FlwrControl.addNodeToFederation, add)
+            }
+            add.federationName = "@x/y"
+            await assertStatus(.failedPrecondition, "Federation '@x/y' does not exist") {
+                try await link.control(FlwrControl.addNodeToFederation, add)
+            }
+            var remove = FlwrRemoveNodeFromFederationRequest()
+            remove.federationName = "@none/default"
+            remove.nodeID = 77
+            await assertStatus(.failedPrecondition, "Node 77 not found or you are not its owner.") {
+                try await link.control(FlwrControl.removeNodeFromFederation, remove)
+            }
+            var invite = FlwrCreateInvitationRequest()
+            await assertStatus(.notFound, "Federation not found, archived, or you cannot perform this action.") {
+                try await link.control(FlwrControl.createInvitation, invite)
+            }
+            invite.federationName = "@none/default"
+            await assertStatus(.unimplemented, "SuperLink does not support federation management.") {
+                try await link.control(FlwrControl.createInvitation, invite)
+            }
+            await assertStatus(.notFound, "Federation not found, archived, or you cannot perform this action.") {
+                try await link.control(FlwrControl.acceptInvitation, FlwrAcceptInvitationRequest())
+            }
             var configure = FlwrConfigureSimulationFederationRequest()
             configure.federationName = "@none/default"
             await assertStatus(.notFound, "Federation not found, archived, or you cannot perform this action.") {

@@ -55,14 +55,32 @@ public final class ControlServicer: Sendable {
         func unsupported<Req, Resp>(_ m: ProtoMethod<Req, Resp>) {
             r.unary(m) { _, _ throws(SuperLinkError) -> Resp in throw .noFederationManagement }
         }
-        unsupported(c.createFederation)
-        unsupported(c.archiveFederation)
-        unsupported(c.addNodeToFederation)
-        unsupported(c.removeNodeFromFederation)
+        // The NoOp federation manager's answers, as observed on flower-superlink 1.28: a request
+        // naming no federation, or one that does not exist, is refused before "not supported".
+        r.unary(c.createFederation) { req, _ throws(SuperLinkError) -> FlwrCreateFederationResponse in
+            guard !req.federationName.isEmpty else { throw .federationNotSpecified }
+            throw .noFederationManagement
+        }
+        r.unary(c.archiveFederation) { req, _ throws(SuperLinkError) -> FlwrArchiveFederationResponse in
+            guard !req.federationName.isEmpty else { throw .federationNotSpecified }
+            throw .noFederationManagement
+        }
+        r.unary(c.addNodeToFederation) { req, _ throws(SuperLinkError) -> FlwrAddNodeToFederationResponse in
+            try await self.refuseNodeMembershipChange(federation: req.federationName, nodeID: req.nodeID)
+        }
+        r.unary(c.removeNodeFromFederation) { req, _ throws(SuperLinkError) -> FlwrRemoveNodeFromFederationResponse in
+            try await self.refuseNodeMembershipChange(federation: req.federationName, nodeID: req.nodeID)
+        }
+        r.unary(c.createInvitation) { req, _ throws(SuperLinkError) -> FlwrCreateInvitationResponse in
+            guard req.federationName == NoOpAccount.federation else { throw .federationNotFound }
+            throw .noFederationManagement
+        }
+        r.unary(c.acceptInvitation) { req, _ throws(SuperLinkError) -> FlwrAcceptInvitationResponse in
+            guard req.federationName == NoOpAccount.federation else { throw .federationNotFound }
+            throw .noFederationManagement
+        }
         unsupported(c.removeAccountFromFederation)
-        unsupported(c.createInvitation)
         unsupported(c.listInvitations)
-        unsupported(c.acceptInvitation)
         unsupported(c.rejectInvitation)
         unsupported(c.revokeInvitation)
         r.serverStreaming(c.streamRunEvents) { _, _, _ throws(SuperLinkError) in
@@ -232,6 +250,16 @@ public final class ControlServicer: Sendable {
     }
 
     // MARK: Federations (NoOp manager)
+
+    /// Add/RemoveNodeToFederation: only the default federation exists, and its membership is
+    /// not managed; an unknown or foreign node is refused first, as Flower does.
+    private func refuseNodeMembershipChange(federation: String, nodeID: UInt64) async throws(SuperLinkError) -> Never {
+        guard !federation.isEmpty else { throw .federationNotSpecified }
+        guard federation == NoOpAccount.federation else { throw .federationDoesNotExist(federation) }
+        let node = try await withState { () async throws(LinkStateError) in try await context.state.node(nodeID) }
+        guard let node, node.ownerAid == NoOpAccount.flwrAid else { throw .nodeNotFoundOrNotOwned(nodeID) }
+        throw .noFederationManagement
+    }
 
     var defaultFederation: FlwrFederation {
         var f = FlwrFederation()

@@ -56,6 +56,9 @@ public enum SuperLinkError: Error, Sendable, Equatable {
     case invalidPublicKey
     case nodeIDNotFoundForAccount
     case noFederationManagement
+    /// `Federation '<name>' does not exist` (FAILED_PRECONDITION), Flower's pattern.
+    case federationDoesNotExist(String)
+    case nodeNotFoundOrNotOwned(UInt64)
     case noArtifactProvider
     case unfinishedRunArtifacts
     case noAuthPlugin
@@ -128,6 +131,9 @@ public enum SuperLinkError: Error, Sendable, Equatable {
         case .nodeIDNotFoundForAccount: return RPCStatus(.notFound, "Node ID not found for account")
         case .noFederationManagement:
             return RPCStatus(.unimplemented, "SuperLink does not support federation management.")
+        case .federationDoesNotExist(let name): return RPCStatus(.failedPrecondition, "Federation '\(name)' does not exist")
+        case .nodeNotFoundOrNotOwned(let id):
+            return RPCStatus(.failedPrecondition, "Node \(id) not found or you are not its owner.")
         case .noArtifactProvider:
             return RPCStatus(.unimplemented, "ControlServicer initialized without artifact provider")
         case .unfinishedRunArtifacts:
