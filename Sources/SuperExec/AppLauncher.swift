@@ -44,7 +44,8 @@ public final class AppLauncher: Sendable {
         return nil
     }
 
-    /// Launches `executable` (resolved on PATH) with `arguments`; returns its PID.
+    /// Launches `executable` (resolved on PATH) with `arguments` and this process's environment
+    /// plus `environment` (which wins); returns its PID.
     ///
     /// `posix_spawn`, not Foundation's `Process`: `Process` learns of an exit through a socket
     /// the child inherits, so it would not see the app end while anything the app started
@@ -52,9 +53,9 @@ public final class AppLauncher: Sendable {
     /// process group, starts with default signal dispositions and an empty mask (whatever this
     /// process ignores or blocks for its own signal handling is not inherited), and a
     /// dedicated thread reaps it.
-    public func launch(executable: String, arguments: [String]) throws -> Int32 {
+    public func launch(executable: String, arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
         guard let path = Self.resolve(executable) else { throw LaunchError.notOnPath(executable) }
-        let pid = try Self.spawn(path: path, arguments: arguments, inheritOutput: inheritOutput)
+        let pid = try Self.spawn(path: path, arguments: arguments, environment: environment, inheritOutput: inheritOutput)
         _ = children.withLock { $0.insert(pid) }
         let reaper = Thread { [weak self] in
             var status: Int32 = 0
@@ -75,7 +76,9 @@ public final class AppLauncher: Sendable {
         return unsafeBitCast(symbol, to: AddCloseFrom.self)
     }()
 
-    private static func spawn(path: String, arguments: [String], inheritOutput: Bool) throws -> Int32 {
+    private static func spawn(
+        path: String, arguments: [String], environment: [String: String], inheritOutput: Bool
+    ) throws -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -104,9 +107,17 @@ public final class AppLauncher: Sendable {
 
         let argv = ([path] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, override in override }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") }
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
         let result = (argv + [nil]).withUnsafeBufferPointer { args in
-            posix_spawn(&pid, path, &actions, &attributes, UnsafeMutablePointer(mutating: args.baseAddress!), environ)
+            (envp + [nil]).withUnsafeBufferPointer { env in
+                posix_spawn(
+                    &pid, path, &actions, &attributes, UnsafeMutablePointer(mutating: args.baseAddress!),
+                    UnsafeMutablePointer(mutating: env.baseAddress!))
+            }
         }
         guard result == 0 else { throw LaunchError.spawnFailed(path, String(cString: strerror(result))) }
         return pid

@@ -74,8 +74,17 @@ public final class SuperExec: Sendable {
             "--insecure", "--serverappio-api-address", configuration.appIoAddress,
             "--token", token, "--parent-pid", String(getpid()),
         ]
+        // Each simulation gets its own Ray temp root (unless the user chose one): consecutive Ray
+        // clusters sharing /tmp/ray (its `session_latest` and per-session state) were seen to
+        // leave a new cluster's GCS unable to start ("gcs_server.err" missing) about once in
+        // ten runs. One level below Flower's /tmp/ray, so Ray's logs stay where users look, and
+        // short enough for Ray's Unix socket paths.
+        var environment: [String: String] = [:]
+        if command == configuration.simulationCommand, ProcessInfo.processInfo.environment["RAY_TMPDIR"] == nil {
+            environment["RAY_TMPDIR"] = "/tmp/ray/sepal-run-\(String(runID, radix: 16))"
+        }
         do {
-            let pid = try launcher.launch(executable: command, arguments: args)
+            let pid = try launcher.launch(executable: command, arguments: args, environment: environment)
             log("SuperExec: launched \(command) for run \(runID) (pid \(pid))")
         } catch {
             // Say so on the run itself instead of letting it wait for its token to expire.

@@ -125,7 +125,7 @@ class Case:
 ARGPARSE = r"superlink: error: "
 CASES = [
     Case("control-and-exec", ["--exec-api-address", "127.0.0.1:1"], ERROR_EXIT_STATUS, 104,
-         r"^ERROR :\s+Both `--control-api-address` and `--exec-api-address` are set"),
+         r"^Both `--control-api-address` and `--exec-api-address` are set"),
     Case("executor", ["--executor", "flwr.x"], ERROR_EXIT_STATUS, 104,
          r"`--executor`, `--executor-dir`, and `--executor-config` are deprecated"),
     Case("executor-dir", ["--executor-dir", "."], ERROR_EXIT_STATUS, 104,
@@ -474,7 +474,7 @@ def test_database_refused_untouched(make: Callable[[Path], None], ports: harness
                          tmp_path / "home")
     assert result.status == ERROR_EXIT_STATUS, result.describe()
     assert result.exit_codes() == [105], result.describe()
-    assert_one_line_error(result, rf"{re.escape(str(db))}.*refusing to touch it")
+    assert_exit_record(result, 105, rf"{re.escape(str(db))}.*refusing to touch it")
     assert snapshot_dir(directory) == before  # byte-identical, and no -wal/-shm left
 
 

@@ -137,11 +137,16 @@ class LocalHome:
                 seen.append(status)
             if status.startswith("finished") and status != wanted:
                 raise harness.HarnessError(f"run {run_id} ended {status}; seen {seen}\n"
-                                           f"{self.log_tail()}")
+                                           f"{self.log_tail()}\n--- run log ---\n"
+                                           f"{self.run_log_tail(run_id)}")
             return status == wanted
 
         harness.wait_until(f"run {run_id} -> {wanted}", reached, deadline_s, interval_s=0.5,
                            on_timeout=lambda: f"seen {seen}\n{self.log_tail()}")
+
+    def run_log_tail(self, run_id: str, lines: int = 60) -> str:
+        result = self.flwr("log", run_id, self.connection, "--show", check=False)
+        return "\n".join(harness.ANSI.sub("", result.stdout + result.stderr).splitlines()[-lines:])
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -221,6 +226,8 @@ def test_simulation_completes_on_fresh_homes(homes) -> None:
         home.wait_status(run_id, "finished:completed")
         check_completed(home, run_id)
         assert (home.root / "local-superlink" / "state.db").is_file()
+        # Each simulation had its own Ray temp root (see SuperExec).
+        assert Path(f"/tmp/ray/sepal-run-{int(run_id):x}").is_dir()
         status = home.sepal("local", "status")
         assert status.returncode == 0 and f"pid {pid}" in status.output, status.describe()
         stop = home.sepal("local", "stop")
@@ -276,7 +283,8 @@ def test_refusals_reach_the_cli(homes, ports: harness.PortAllocator) -> None:
     assert time.monotonic() - began < 12, "the CLI waited for a SuperLink that had exited"
     assert db.read_bytes() == b"this is not a database" * 100, "the file was touched"
     log = (home.root / "local-superlink" / "superlink.log").read_text()
-    assert re.search(r"(?m)^ERROR flwr .*state\.db", log), log
+    # Flower's exit record: "ERROR flwr … | Exit Code: 105", then the message naming the file.
+    assert re.search(r"(?m)^ERROR flwr .*\| Exit Code: 105\n.*state\.db", log), log
 
     taken = homes("taken-port")
     with socket_listening(taken.control_port):

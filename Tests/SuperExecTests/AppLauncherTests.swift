@@ -87,4 +87,18 @@ final class AppLauncherTests: XCTestCase {
         kill(pid, SIGTERM)
         XCTAssertTrue(waitGone(pid, within: 5))
     }
+
+    func testEnvironmentOverridesAreAddedToTheInheritedOnes() throws {
+        let file = NSTemporaryDirectory() + "sepal-applauncher-env-\(getpid())-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let launcher = AppLauncher()
+        let pid = try launcher.launch(
+            executable: "/bin/sh", arguments: ["-c", "echo \"$SEPAL_TEST_VALUE|$PATH\" > \(file).tmp; mv \(file).tmp \(file)"],
+            environment: ["SEPAL_TEST_VALUE": "from-launcher"])
+        addTeardownBlock { kill(pid, SIGKILL) }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: file), Date() < deadline { usleep(10_000) }
+        let text = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(text, "from-launcher|" + (ProcessInfo.processInfo.environment["PATH"] ?? ""))
+    }
 }
