@@ -14,19 +14,8 @@ struct ServiceRegistrar {
         _ method: ProtoMethod<Req, Resp>,
         _ handler: @escaping @Sendable (Req, ServerCallContext) async throws(SuperLinkError) -> Resp
     ) {
-        server.registerUnary(method.path) { bytes, context in
-            let request: Req
-            do {
-                request = try Req(serializedBytes: bytes)
-            } catch {
-                throw SuperLinkError.malformedRequest("\(error)").status
-            }
-            do throws(SuperLinkError) {
-                let response = try await handler(request, context)
-                return response.serializedBytes()
-            } catch {
-                throw error.status
-            }
+        unary(method, before: { _ throws(SuperLinkError) in () }) { request, context, _ throws(SuperLinkError) in
+            try await handler(request, context)
         }
     }
 
