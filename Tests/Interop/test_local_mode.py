@@ -39,6 +39,15 @@ RUN_DEADLINE_S = 240.0  # Ray start + 3 rounds on 2 shared cores
 ROUND_LINE = re.compile(r"round (\d+): accuracy=(\d\.\d{4})")
 FINAL_LINE = re.compile(r"final: accuracy=(\d\.\d{4}) loss=(\d+\.\d{4}) rounds=3")
 
+#: What Ray's own cluster start-up failing looks like in a run's log. On this 2-core machine a
+#: fresh Ray cluster sometimes never comes up (the GCS or the raylet does not start within Ray's
+#: timeouts) — about 1 start in 10-20 in the 5-home test, cause not isolated (not seen with
+#: Flower's own SuperExec in the few runs tried there). The app never ran, so the first such run
+#: of the test is re-tried once on a new fresh home, and reported; a second one fails the test.
+RAY_STARTUP_FAILURE = re.compile(
+    r"The current node timed out during startup|gcs_server\.err|Failed to connect to GCS")
+RAY_STARTUP_RETRIES: list[str] = []
+
 pytestmark = pytest.mark.skipif(
     "SEPAL_SUPERLINK_CMD" in os.environ, reason="local mode installs the Sepal binary itself")
 
@@ -127,6 +136,11 @@ class LocalHome:
             return "<not listed>"
         s = run.status
         return f"{s.status}:{s.sub_status}" if s.status == "finished" else s.status
+
+    def ray_failed_to_start(self, run_id: str) -> bool:
+        """The run failed because Ray's cluster never came up (see RAY_STARTUP_FAILURE)."""
+        return self.status(run_id) == "finished:failed" and bool(
+            RAY_STARTUP_FAILURE.search(self.run_log_tail(run_id, lines=400)))
 
     def wait_status(self, run_id: str, wanted: str, deadline_s: float = RUN_DEADLINE_S) -> None:
         seen: list[str] = []
@@ -223,7 +237,20 @@ def test_simulation_completes_on_fresh_homes(homes) -> None:
         assert pid is not None, "the local SuperLink wrote no pid file"
         assert " ".join(harness.command_line(pid)).startswith("flower-superlink "), \
             harness.command_line(pid)
-        home.wait_status(run_id, "finished:completed")
+        try:
+            home.wait_status(run_id, "finished:completed")
+        except harness.HarnessError:
+            if not home.ray_failed_to_start(run_id) or RAY_STARTUP_RETRIES:
+                raise
+            # Ray's own start-up, not the SuperLink: once per test, on a new fresh home.
+            RAY_STARTUP_RETRIES.append(run_id)
+            print(f"home {index}: Ray did not start for run {run_id}; retrying on a fresh home")
+            assert home.sepal("local", "stop").returncode == 0
+            home.wait_no_leftovers()
+            home = homes(f"home-{index}-retry")
+            run_id = home.start_run()
+            pid = home.superlink_pid()
+            home.wait_status(run_id, "finished:completed")
         check_completed(home, run_id)
         assert (home.root / "local-superlink" / "state.db").is_file()
         # Each simulation had its own Ray temp root (see SuperExec).
@@ -236,6 +263,7 @@ def test_simulation_completes_on_fresh_homes(homes) -> None:
         after = home.sepal("local", "status")
         assert after.returncode == 3, after.describe()
         print(f"home {index}: run {run_id} completed in {time.monotonic() - began:.1f}s")
+    print(f"Ray start-up failures re-tried: {RAY_STARTUP_RETRIES or 'none'}")
 
 
 def test_in_memory_run_and_stop(homes) -> None:
