@@ -28,13 +28,9 @@ struct LocalPidFile {
     }
 
     /// What a running SuperLink wrote into its pid file.
-    struct Contents: Equatable {
+    struct Contents {
         var pid: Int32
         var fields: [(String, String)]
-
-        static func == (a: Contents, b: Contents) -> Bool {
-            a.pid == b.pid && a.fields.map { "\($0.0)=\($0.1)" } == b.fields.map { "\($0.0)=\($0.1)" }
-        }
 
         var text: String {
             (["pid=\(pid)"] + fields.map { "\($0.0)=\($0.1)" }).joined(separator: "\n") + "\n"

@@ -8,6 +8,8 @@ final class Log: Sendable {
     static let shared = Log()
 
     private let file = Mutex<RotatingLogFile?>(nil)
+    /// `SEPAL_DEBUG` set: read once, not on every debug line (the environment is copied per read).
+    private static let debugEnabled = ProcessInfo.processInfo.environment["SEPAL_DEBUG"] != nil
 
     /// Why a log file could not be opened, with the system's reason (`Not a directory`, ...).
     struct FileError: Error, CustomStringConvertible {
@@ -35,7 +37,7 @@ final class Log: Sendable {
         write("ERROR", message, file, line)
     }
     func debug(_ message: String, file: String = #fileID, line: Int = #line) {
-        if ProcessInfo.processInfo.environment["SEPAL_DEBUG"] != nil { write("DEBUG", message, file, line) }
+        if Self.debugEnabled { write("DEBUG", message, file, line) }
     }
 
     private func write(_ level: String, _ message: String, _ source: String, _ line: Int) {
