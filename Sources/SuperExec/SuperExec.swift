@@ -74,15 +74,7 @@ public final class SuperExec: Sendable {
             "--insecure", "--serverappio-api-address", configuration.appIoAddress,
             "--token", token, "--parent-pid", String(getpid()),
         ]
-        // Each simulation gets its own Ray temp root (unless the user chose one): consecutive Ray
-        // clusters sharing /tmp/ray (its `session_latest` and per-session state) were seen to
-        // leave a new cluster's GCS unable to start ("gcs_server.err" missing) about once in
-        // ten runs. One level below Flower's /tmp/ray, so Ray's logs stay where users look, and
-        // short enough for Ray's Unix socket paths.
-        var environment: [String: String] = [:]
-        if command == configuration.simulationCommand, ProcessInfo.processInfo.environment["RAY_TMPDIR"] == nil {
-            environment["RAY_TMPDIR"] = "/tmp/ray/sepal-run-\(String(runID, radix: 16))"
-        }
+        let environment = Self.appEnvironment(inherited: ProcessInfo.processInfo.environment)
         do {
             let pid = try launcher.launch(executable: command, arguments: args, environment: environment)
             log("SuperExec: launched \(command) for run \(runID) (pid \(pid))")
@@ -98,5 +90,18 @@ public final class SuperExec: Sendable {
             update.runStatus = status
             _ = try await client.call(FlwrServerAppIo.updateRunStatus, update)
         }
+    }
+
+    /// What a launched app gets on top of this process's environment (an inherited value wins).
+    ///
+    /// `GRPC_ENABLE_FORK_SUPPORT=false`: gRPC Python ≥ 1.81 (1.85.3 with flwr 1.28) restarts its
+    /// poller threads in the child of every `fork()` (grpc/grpc#43055). A Python app with a live
+    /// channel that starts a program through `fork` — Ray starts `gcs_server` and `raylet` with
+    /// `subprocess` and a `preexec_fn` — then often loses that child to a crash before `exec`
+    /// (about 1 fork in 40 here; 1 Ray start in 4 with Flower's own SuperExec), and the cluster
+    /// never comes up ("gcs_server.err" missing, "node timed out during startup"). With fork
+    /// support off gRPC leaves forked children alone; these apps never use gRPC in one.
+    public static func appEnvironment(inherited: [String: String]) -> [String: String] {
+        inherited["GRPC_ENABLE_FORK_SUPPORT"] == nil ? ["GRPC_ENABLE_FORK_SUPPORT": "false"] : [:]
     }
 }
