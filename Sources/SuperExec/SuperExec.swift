@@ -79,8 +79,13 @@ public final class SuperExec: Sendable {
             let pid = try launcher.launch(executable: command, arguments: args, environment: environment)
             log("SuperExec: launched \(command) for run \(runID) (pid \(pid))")
         } catch {
-            // Say so on the run itself instead of letting it wait for its token to expire.
+            // Say so on the run itself instead of letting it wait for its token to expire, and
+            // in its log, where `flwr log` shows it (a local SuperLink's own output goes nowhere).
             log("SuperExec: cannot launch run \(runID): \(error)")
+            var logs = FlwrPushLogsRequest()
+            logs.runID = runID
+            logs.logs = ["ERROR :     SuperExec could not launch the app: \(error)\n"]
+            _ = try? await client.call(FlwrServerAppIo.pushLogs, logs)
             var update = FlwrUpdateRunStatusRequest()
             update.runID = runID
             var status = FlwrRunStatus()

@@ -1,11 +1,12 @@
 import Foundation
 
-/// `sepal install --bin-dir DIR`: symlinks `flower-superlink` and `flower-superexec` to this
-/// binary in DIR, so a `PATH` with DIR first makes the Flower CLI (which runs
-/// `flower-superlink` for `:local:` connections) and Flower's scripts start Sepal.
+/// `sepal install --bin-dir DIR`: symlinks `sepal`, `flower-superlink` and `flower-superexec` to
+/// this binary in DIR, so a `PATH` with DIR first makes the Flower CLI (which runs
+/// `flower-superlink` for `:local:` connections) and Flower's scripts start Sepal, and
+/// `sepal local status|stop` work by name.
 enum InstallCommand {
     static let usage = "usage: sepal install --bin-dir DIR [--force]"
-    static let names = ["flower-superlink", "flower-superexec"]
+    static let names = ["sepal", "flower-superlink", "flower-superexec"]
 
     static func run(arguments: [String]) -> Never {
         var rest = arguments[...]
@@ -21,8 +22,8 @@ enum InstallCommand {
                 print(usage + """
 
 
-                Creates DIR/flower-superlink and DIR/flower-superexec as symlinks to this sepal
-                binary. Put DIR first on PATH and `flwr run` starts Sepal as its local SuperLink.
+                Creates DIR/sepal, DIR/flower-superlink and DIR/flower-superexec as symlinks to
+                this sepal binary. Put DIR first on PATH and `flwr run` starts Sepal as its local SuperLink.
                 An existing file of that name that is not already such a link is kept unless
                 --force is given.
                 """)
@@ -40,6 +41,13 @@ enum InstallCommand {
         }
         for name in names {
             let link = (binDir as NSString).appendingPathComponent(name)
+            // DIR is where this binary already is (e.g. .build/release): nothing to link.
+            if URL(fileURLWithPath: link).resolvingSymlinksInPath().path
+                == URL(fileURLWithPath: target).resolvingSymlinksInPath().path,
+                (try? fm.destinationOfSymbolicLink(atPath: link)) == nil {
+                print("\(link) is this binary")
+                continue
+            }
             if let existing = try? fm.destinationOfSymbolicLink(atPath: link) {
                 if existing == target {
                     print("\(link) -> \(target) (already installed)")
@@ -58,7 +66,8 @@ enum InstallCommand {
             }
             print("\(link) -> \(target)")
         }
-        let absolute = URL(fileURLWithPath: binDir).standardizedFileURL.path
+        let absolute = URL(fileURLWithPath: binDir.hasPrefix("/") ? binDir : fm.currentDirectoryPath + "/" + binDir)
+            .standardizedFileURL.path
         let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").first.map(String.init)
         if onPath != absolute {
             print("Put it first on PATH to use it: export PATH=\"\(absolute):$PATH\"")

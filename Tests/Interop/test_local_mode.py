@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -182,10 +183,21 @@ def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("bin")
     done = harness.run_to_exit([str(SEPAL), "install", "--bin-dir", str(directory)])
     assert done.returncode == 0, done.describe()
-    for name in ("flower-superlink", "flower-superexec"):
+    for name in ("sepal", "flower-superlink", "flower-superexec"):
         assert (directory / name).resolve() == SEPAL.resolve(), name
     again = harness.run_to_exit([str(SEPAL), "install", "--bin-dir", str(directory)])
     assert again.returncode == 0 and "already installed" in again.output, again.describe()
+    # A relative DIR: the PATH line names it absolutely (it must work from anywhere).
+    relative = subprocess.run([str(SEPAL), "install", "--bin-dir", "rel-bin"], cwd=directory,
+                              capture_output=True, text=True, timeout=60, env=harness.BASE_ENV)
+    assert relative.returncode == 0, relative.stderr
+    assert f'export PATH="{directory / "rel-bin"}:$PATH"' in relative.stdout, relative.stdout
+    # Into the binary's own directory: `sepal` is the binary itself, not replaced.
+    own = tmp_path_factory.mktemp("own")
+    shutil.copy2(SEPAL, own / "sepal")
+    here = harness.run_to_exit([str(own / "sepal"), "install", "--bin-dir", str(own)])
+    assert here.returncode == 0 and "is this binary" in here.output, here.describe()
+    assert not (own / "sepal").is_symlink() and (own / "flower-superlink").is_symlink()
     return directory
 
 
@@ -281,6 +293,20 @@ def test_apps_fork_safely_next_to_grpc(homes, tmp_path: Path) -> None:
         "workaround (SuperExec.appEnvironment) can go")
 
 
+def test_launch_failure_reaches_flwr_log(homes, tmp_path: Path) -> None:
+    """No `flwr-simulation` on the SuperLink's PATH: the run fails at once, and `flwr log`
+    says why (a local SuperLink's own output goes to /dev/null)."""
+    bare = tmp_path / "bare-bin"
+    bare.mkdir()
+    for name in ("sepal", "flower-superlink", "flower-superexec"):
+        (bare / name).symlink_to(SEPAL)
+    home = homes("no-sim", bin_dir=bare, extra_env={"PATH": f"{bare}:/usr/bin:/bin"})
+    run_id = home.start_run()
+    home.wait_status(run_id, "finished:failed", deadline_s=60)
+    log = home.run_log_tail(run_id)
+    assert "SuperExec could not launch the app: `flwr-simulation` was not found on PATH" in log, log
+
+
 def test_in_memory_run_and_stop(homes) -> None:
     """`:local-in-memory:`: a run completes, a second one is stopped with `flwr stop`."""
     home = homes("in-memory", connection="local-mem", address=":local-in-memory:")
@@ -371,6 +397,41 @@ def test_second_local_superlink_refuses(homes) -> None:
     assert "Another local SuperLink" in done.output, done.describe()
     home.wait_status(run_id, "finished:completed")
     assert harness.pid_alive(pid)
+
+
+RACE_START = """
+import sys, time
+from flwr.cli.local_superlink import ensure_local_superlink
+from flwr.cli.typing import SuperLinkConnection
+go = float(sys.argv[1])
+while time.time() < go:
+    time.sleep(0.001)
+try:
+    ensure_local_superlink(SuperLinkConnection(name="local", address=":local:"))
+    print("OK")
+except Exception as error:
+    print(f"FAIL {error}")
+"""
+
+
+def test_two_clis_start_one_local_superlink(homes) -> None:
+    """Two `flwr` commands at once on a fresh FLWR_HOME each spawn a local SuperLink (the CLI's
+    own start-up code, released together): one wins the pid file, and the other waits for it to
+    serve before giving way, so both CLIs get their answer (Flower: both OK; before the fix the
+    loser exited in milliseconds and its CLI failed 3 of 3)."""
+    for index in range(3):
+        home = homes(f"race-{index}")
+        go = f"{time.time() + 4.0:.3f}"  # both have imported flwr by then
+        racers = [subprocess.Popen([str(harness.VENV_BIN / "python"), "-c", RACE_START, go],
+                                   env=home.env, cwd=home.root, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                  for _ in range(2)]
+        outputs = [racer.communicate(timeout=60)[0] for racer in racers]
+        home.remember_superlink()
+        assert all(out.strip().endswith("OK") for out in outputs), outputs
+        status = home.sepal("local", "status")
+        assert status.returncode == 0, status.describe()
+        assert home.flwr("ls", home.connection, "--format", "json").json()["success"]
 
 
 def test_first_contact_storm(tmp_path: Path, bin_dir: Path, ports: harness.PortAllocator,
