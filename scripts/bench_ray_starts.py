@@ -7,8 +7,8 @@ as the local SuperLink. Prints one line per run and a summary.
 `GRPC_ENABLE_FORK_SUPPORT` from the caller's environment reaches the SuperLink, its SuperExec
 and the app (Sepal sets it to false for its apps unless it is set; Flower does not), so
 `GRPC_ENABLE_FORK_SUPPORT=false … flower N` shows Flower with the same workaround. Each home's
-SuperLink is stopped (SIGTERM to its session leader, then SIGKILL of what is left in that
-session) before the next starts. Hand-run; not part of CI. See docs/benchmarks.md.
+SuperLink is stopped (Sepal: SIGTERM through its pid file) and whatever is left of its
+session is SIGKILLed before the next starts. Hand-run; not part of CI. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
 import time
@@ -86,12 +85,7 @@ def main() -> None:
         outcomes.append(outcome)
         print(f"{index}: run {run_id} {outcome} {time.monotonic() - began:.1f}s "
               f"load {os.getloadavg()[0]:.2f}", flush=True)
-        if leader is not None and harness.pid_alive(leader):
-            os.kill(leader, signal.SIGTERM)
-            stop_by = time.monotonic() + 15
-            while harness.pid_alive(leader) and time.monotonic() < stop_by:
-                time.sleep(0.1)
-        harness.kill_processes(home.leftovers())
+        home.cleanup()  # Sepal: SIGTERM via its pid file; then SIGKILL what is left of the session
     summary = {outcome: outcomes.count(outcome) for outcome in sorted(set(outcomes))}
     fork_support = os.environ.get("GRPC_ENABLE_FORK_SUPPORT", "<unset>")
     print(f"{args.mode} GRPC_ENABLE_FORK_SUPPORT={fork_support}: {json.dumps(summary)} "
