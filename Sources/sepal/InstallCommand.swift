@@ -39,16 +39,16 @@ enum InstallCommand {
         } catch {
             fail("cannot create \(binDir): \(error.localizedDescription)")
         }
+        let resolvedTarget = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
         for name in names {
             let link = (binDir as NSString).appendingPathComponent(name)
+            let existing = try? fm.destinationOfSymbolicLink(atPath: link)
             // DIR is where this binary already is (e.g. .build/release): nothing to link.
-            if URL(fileURLWithPath: link).resolvingSymlinksInPath().path
-                == URL(fileURLWithPath: target).resolvingSymlinksInPath().path,
-                (try? fm.destinationOfSymbolicLink(atPath: link)) == nil {
+            if existing == nil, URL(fileURLWithPath: link).resolvingSymlinksInPath().path == resolvedTarget {
                 print("\(link) is this binary")
                 continue
             }
-            if let existing = try? fm.destinationOfSymbolicLink(atPath: link) {
+            if let existing {
                 if existing == target {
                     print("\(link) -> \(target) (already installed)")
                     continue

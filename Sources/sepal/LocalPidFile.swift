@@ -120,6 +120,20 @@ struct LocalPidFile {
         case running(Contents?)
     }
 
+    /// Waits until the holder of `path` serves — its contents name the bound Control address,
+    /// written once every API listens. False if it stopped holding the lock, or on `timeout`.
+    static func waitUntilServing(_ path: String, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            switch status(path) {
+            case .notRunning: return false
+            case .running(let contents) where contents?.field("control") != nil: return true
+            case .running: Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        return false
+    }
+
     /// Whether a SuperLink holds `path`'s lock (a missing or stale file: not running).
     static func status(_ path: String) -> Status {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

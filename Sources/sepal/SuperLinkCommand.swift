@@ -108,7 +108,14 @@ enum SuperLinkCommand {
             do throws(LocalPidFile.AcquireError) {
                 return try LocalPidFile.acquire(pidPath)
             } catch {
-                if case .held = error { waitForTheHolder(pidFile: pidPath) }
+                // Give way, but not at once: two `flwr` commands on a fresh home each spawn a
+                // local SuperLink, and the CLI checks whether *its* child exited before each probe
+                // of the Control port, so a loser that exits in milliseconds fails that CLI although
+                // the winner is about to answer. Wait (up to the CLI's own 15 s start-up timeout)
+                // for the winner to serve, stay 2 s more (the CLI probes every 0.2 s), then refuse.
+                if case .held = error, LocalPidFile.waitUntilServing(pidPath, timeout: .seconds(15)) {
+                    Thread.sleep(forTimeInterval: 2)
+                }
                 exitWithError(nil, error.description)
             }
         }
@@ -167,28 +174,6 @@ enum SuperLinkCommand {
 
     /// The `--ssl-*` files, or nil with `--insecure`. Without `--insecure` all three are
     /// required and must be files; otherwise exits with Flower's message (status 1, no code).
-    /// A second local SuperLink for one FLWR_HOME gives way to the first, but not at once: two
-    /// `flwr` commands on a fresh home each spawn one, and the CLI checks whether *its* child
-    /// exited before each probe of the Control port, so a loser that exits in milliseconds fails
-    /// that CLI although the winner is about to answer. So the loser waits (up to the CLI's own
-    /// 15 s start-up timeout) until the holder's pid file names its bound Control address (it is
-    /// written once every API serves), stays 2 s more — the CLI probes every 0.2 s — and only
-    /// then exits with the refusal.
-    static func waitForTheHolder(pidFile path: String) {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            switch LocalPidFile.status(path) {
-            case .notRunning:
-                return
-            case .running(let contents) where contents?.fields.contains(where: { $0.0 == "control" }) == true:
-                Thread.sleep(forTimeInterval: 2)
-                return
-            case .running:
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-    }
-
     static func loadTLS(
         _ args: ArgumentParser.Values, insecure: Bool, fleetAPIType: SuperLinkServer.FleetAPIType
     ) -> TLSServerConfig? {

@@ -400,11 +400,12 @@ def test_second_local_superlink_refuses(homes) -> None:
 
 
 RACE_START = """
-import sys, time
+import pathlib, sys, time
 from flwr.cli.local_superlink import ensure_local_superlink
 from flwr.cli.typing import SuperLinkConnection
-go = float(sys.argv[1])
-while time.time() < go:
+ready, go = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+ready.touch()  # flwr is imported
+while not go.exists():
     time.sleep(0.001)
 try:
     ensure_local_superlink(SuperLinkConnection(name="local", address=":local:"))
@@ -421,12 +422,23 @@ def test_two_clis_start_one_local_superlink(homes) -> None:
     loser exited in milliseconds and its CLI failed 3 of 3)."""
     for index in range(3):
         home = homes(f"race-{index}")
-        go = f"{time.time() + 4.0:.3f}"  # both have imported flwr by then
-        racers = [subprocess.Popen([str(harness.VENV_BIN / "python"), "-c", RACE_START, go],
+        go = home.root / "go"
+        ready = [home.root / f"ready-{n}" for n in range(2)]
+        racers = [subprocess.Popen([str(harness.VENV_BIN / "python"), "-c", RACE_START,
+                                    str(flag), str(go)],
                                    env=home.env, cwd=home.root, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                  for _ in range(2)]
-        outputs = [racer.communicate(timeout=60)[0] for racer in racers]
+                  for flag in ready]
+        try:
+            harness.wait_until("both CLIs to have imported flwr",
+                               lambda: all(flag.exists() for flag in ready), 60.0, interval_s=0.05)
+            go.touch()  # released together
+            outputs = [racer.communicate(timeout=60)[0] for racer in racers]
+        finally:
+            for racer in racers:
+                if racer.poll() is None:
+                    racer.kill()
+                    racer.wait()
         home.remember_superlink()
         assert all(out.strip().endswith("OK") for out in outputs), outputs
         status = home.sepal("local", "status")
